@@ -1,0 +1,38 @@
+package dev.aether.core.catalog;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Offers for instance types, as read from a catalog file, the embedded snapshot or a provider.
+ *
+ * @param source where the prices came from, shown in plan reports (e.g. "embedded snapshot")
+ * @param offers every offer, in a stable order
+ */
+public record Catalog(String source, List<Offer> offers) {
+  public Catalog {
+    offers = offers.stream().sorted(Comparator.comparing(Offer::key)).toList();
+  }
+
+  public Set<String> regions() {
+    return offers.stream().map(Offer::region).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** The offers of one region. */
+  public Catalog inRegion(String region) {
+    return new Catalog(
+        source, offers.stream().filter(o -> o.region().equals(region)).toList());
+  }
+
+  /** The offers whose type has this architecture ({@code any} keeps all). */
+  public Catalog withArch(String arch) {
+    if ("any".equalsIgnoreCase(arch)) {
+      return this;
+    }
+    return new Catalog(
+        source, offers.stream().filter(o -> o.type().arch().equalsIgnoreCase(arch)).toList());
+  }
+}

@@ -1,0 +1,78 @@
+package dev.aether.core.catalog;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A machine shape.
+ *
+ * @param name provider's type name, e.g. {@code c5.large}
+ * @param vcpus virtual CPUs (count)
+ * @param memoryGib memory in GiB
+ * @param storageGb local instance storage in GB (0 = none; EBS only)
+ * @param arch CPU architecture: {@code x86_64} or {@code arm64}
+ */
+public record InstanceType(String name, int vcpus, double memoryGib, int storageGb, String arch) {
+  private static final Pattern FAMILY = Pattern.compile("^([a-z]+?)(\\d*)([a-z-]*)\\..*$");
+
+  public InstanceType {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("instance type name is empty");
+    }
+    if (vcpus <= 0) {
+      throw new IllegalArgumentException(name + ": vcpus must be > 0, got " + vcpus);
+    }
+    if (!(memoryGib > 0)) {
+      throw new IllegalArgumentException(name + ": memory_gib must be > 0, got " + memoryGib);
+    }
+    if (storageGb < 0) {
+      throw new IllegalArgumentException(name + ": storage_gb must be >= 0, got " + storageGb);
+    }
+    arch = arch == null || arch.isBlank() ? "x86_64" : arch.toLowerCase(Locale.ROOT);
+  }
+
+  /** True if the type has local instance storage (the STORAGE column of prov.psv). */
+  public boolean hasStorage() {
+    return storageGb > 0;
+  }
+
+  /** The family prefix, e.g. {@code c5d} for {@code c5d.large}. */
+  public String family() {
+    int dot = name.indexOf('.');
+    return dot < 0 ? name : name.substring(0, dot);
+  }
+
+  /**
+   * The vCPU quota class AWS counts this type under, as named by Service Quotas: {@code standard}
+   * (A, C, D, H, I, M, R, T, Z), {@code f}, {@code g} (G and VT), {@code inf}, {@code p}, {@code x},
+   * {@code dl}, {@code trn}, {@code hpc}. See
+   * https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html
+   */
+  public String quotaClass() {
+    Matcher m = FAMILY.matcher(name.toLowerCase(Locale.ROOT));
+    String letters = m.matches() ? m.group(1) : family();
+    switch (letters) {
+      case "f":
+        return "f";
+      case "g":
+      case "vt":
+        return "g";
+      case "inf":
+        return "inf";
+      case "p":
+        return "p";
+      case "x":
+      case "u":
+        return "x";
+      case "dl":
+        return "dl";
+      case "trn":
+        return "trn";
+      case "hpc":
+        return "hpc";
+      default:
+        return "standard";
+    }
+  }
+}

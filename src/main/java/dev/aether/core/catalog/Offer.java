@@ -1,0 +1,44 @@
+package dev.aether.core.catalog;
+
+import java.math.BigDecimal;
+import java.util.Objects;
+
+/**
+ * One way to buy one instance type: in a region and zone, on a market, at a price.
+ *
+ * @param type the machine shape
+ * @param region e.g. {@code us-east-1}
+ * @param zone zone name or id; empty when the provider picks the zone
+ * @param market spot or on-demand
+ * @param price current price, USD per hour
+ * @param riskPrice worst price we expect to pay, USD per hour: for spot the historical maximum spot
+ *     price over the look-back window (capped at on-demand), or the on-demand price when no history
+ *     is known (AWS's default maximum bid); for on-demand the price itself
+ */
+public record Offer(
+    InstanceType type, String region, String zone, Market market, BigDecimal price,
+    BigDecimal riskPrice) {
+
+  public Offer {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(market, "market");
+    region = region == null ? "" : region;
+    zone = zone == null ? "" : zone;
+    if (price == null || price.signum() < 0) {
+      throw new IllegalArgumentException(type.name() + ": price must be >= 0, got " + price);
+    }
+    if (riskPrice == null || riskPrice.compareTo(price) < 0) {
+      riskPrice = price;
+    }
+  }
+
+  /** The bid for a spot offer: its risk price. Unused for on-demand. */
+  public BigDecimal bid() {
+    return riskPrice;
+  }
+
+  /** A stable, readable key used to order offers and break ties, e.g. {@code c5.large/use1-az1/spot}. */
+  public String key() {
+    return type.name() + "/" + (zone.isEmpty() ? region : zone) + "/" + market.label();
+  }
+}
