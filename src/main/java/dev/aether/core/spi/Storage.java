@@ -1,0 +1,30 @@
+package dev.aether.core.spi;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The project bucket (S3 bucket, Azure container, or a local folder), addressed by keys with
+ * {@code /} separators. Layout, see docs: {@code script/}, {@code bin/}, {@code data/},
+ * {@code args.txt}, {@code prov.psv}, {@code output/}, {@code logs/}, {@code state/}.
+ */
+public interface Storage {
+  /** Where the bucket is, for people: {@code s3://name}, or a folder path. */
+  String location();
+
+  /** Stores a file under {@code key}, replacing what was there. */
+  void put(String key, Path source);
+
+  /** Stores bytes under {@code key}, replacing what was there. */
+  void put(String key, byte[] content);
+
+  /** The object's bytes, or empty when there is no such key. */
+  Optional<byte[]> read(String key);
+
+  /** Copies the object to {@code target}; false when there is no such key. */
+  boolean get(String key, Path target);
+
+  /** Keys that start with {@code prefix}, sorted. */
+  List<String> list(String prefix);
+}
