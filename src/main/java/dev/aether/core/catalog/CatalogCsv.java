@@ -56,17 +56,19 @@ public final class CatalogCsv {
       boolean headerChecked = false;
       while (true) {
         Map<String, String> row;
+        int line;
         try {
           if (!rows.hasNextValue()) {
             break;
           }
           row = rows.nextValue();
+          // The row's last token (its END_OBJECT) stands on the row's own line.
+          line = rows.getParser().currentTokenLocation().getLineNr();
         } catch (RuntimeJsonMappingException | IOException e) {
           throw AetherException.invalidInput(
               name + ": line " + rows.getCurrentLocation().getLineNr() + ": not valid CSV ("
                   + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        int line = rows.getCurrentLocation().getLineNr();
         if (!headerChecked) {
           checkHeader(name, row.keySet());
           headerChecked = true;
