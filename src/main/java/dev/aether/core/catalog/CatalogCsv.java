@@ -1,0 +1,164 @@
+package dev.aether.core.catalog;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.aether.core.AetherException;
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a price catalog CSV (the {@code --catalog} format, also the embedded snapshot's).
+ *
+ * <p>A header row names the columns; order does not matter. Required: {@code instance_type,
+ * vcpus, memory_gib, region, on_demand_price}. Optional: {@code zone, arch, storage_gb,
+ * spot_price, spot_max_price}. Units: vCPUs (count), GiB, GB, USD per hour. Each row gives an
+ * on-demand offer, and a spot offer when {@code spot_price} is not empty; the spot offer's risk
+ * price is {@code spot_max_price}, or the on-demand price when that is empty, capped at on-demand.
+ */
+public final class CatalogCsv {
+  static final List<String> REQUIRED =
+      List.of("instance_type", "vcpus", "memory_gib", "region", "on_demand_price");
+  static final Set<String> OPTIONAL =
+      Set.of("zone", "arch", "storage_gb", "spot_price", "spot_max_price");
+
+  private CatalogCsv() {}
+
+  /** Reads a catalog file; any problem is an exit-2 error naming the file, line and column. */
+  public static Catalog read(Path file) {
+    try (Reader in = Files.newBufferedReader(file)) {
+      return read(in, file.toString());
+    } catch (IOException e) {
+      throw AetherException.invalidInput(
+          "--catalog " + file + ": cannot read (" + e.getClass().getSimpleName() + ": "
+              + e.getMessage() + ")");
+    }
+  }
+
+  /** Reads catalog rows from {@code in}; {@code name} is used in messages and as the source. */
+  public static Catalog read(Reader in, String name) throws IOException {
+    CsvMapper mapper = new CsvMapper();
+    mapper.enable(CsvParser.Feature.TRIM_SPACES);
+    mapper.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
+    CsvSchema schema = CsvSchema.emptySchema().withHeader();
+    List<Offer> offers = new ArrayList<>();
+    try (MappingIterator<Map<String, String>> rows =
+        mapper.readerForMapOf(String.class).with(schema).readValues(in)) {
+      boolean headerChecked = false;
+      while (true) {
+        Map<String, String> row;
+        int line;
+        try {
+          if (!rows.hasNextValue()) {
+            break;
+          }
+          row = rows.nextValue();
+          // The row's last token (its END_OBJECT) stands on the row's own line.
+          line = rows.getParser().currentTokenLocation().getLineNr();
+        } catch (RuntimeJsonMappingException | IOException e) {
+          throw AetherException.invalidInput(
+              name + ": line " + rows.getCurrentLocation().getLineNr() + ": not valid CSV ("
+                  + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (!headerChecked) {
+          checkHeader(name, row.keySet());
+          headerChecked = true;
+        }
+        offers.addAll(new RowReader(name, line, row).offers());
+      }
+    }
+    if (offers.isEmpty()) {
+      throw AetherException.invalidInput(name + ": no instance types in the catalog");
+    }
+    return new Catalog(name, offers);
+  }
+
+  private static void checkHeader(String name, Set<String> columns) {
+    for (String required : REQUIRED) {
+      if (!columns.contains(required)) {
+        throw AetherException.invalidInput(
+            name + ": line 1: missing column '" + required + "' (required: "
+                + String.join(", ", REQUIRED) + ")");
+      }
+    }
+  }
+
+  /** Turns one row into offers, naming the line and column of any bad value. */
+  private record RowReader(String name, int line, Map<String, String> row) {
+    List<Offer> offers() {
+      InstanceType type;
+      try {
+        type = new InstanceType(
+            text("instance_type", true), integer("vcpus", true), decimal("memory_gib", true)
+                .doubleValue(), storage(), text("arch", false));
+      } catch (IllegalArgumentException e) {
+        throw bad("instance_type", e.getMessage());
+      }
+      String region = text("region", true);
+      String zone = text("zone", false);
+      BigDecimal onDemand = decimal("on_demand_price", true);
+      List<Offer> offers = new ArrayList<>();
+      offers.add(new Offer(type, region, zone, Market.ON_DEMAND, onDemand, onDemand));
+      BigDecimal spot = decimal("spot_price", false);
+      if (spot != null) {
+        BigDecimal max = decimal("spot_max_price", false);
+        BigDecimal risk = max == null ? onDemand : max.min(onDemand);
+        offers.add(new Offer(type, region, zone, Market.SPOT, spot, risk));
+      }
+      return offers;
+    }
+
+    private int storage() {
+      BigDecimal gb = decimal("storage_gb", false);
+      return gb == null ? 0 : gb.intValue();
+    }
+
+    private String text(String column, boolean required) {
+      String value = row.get(column);
+      if (value == null || value.isEmpty()) {
+        if (required) {
+          throw bad(column, "empty");
+        }
+        return "";
+      }
+      return value;
+    }
+
+    private int integer(String column, boolean required) {
+      BigDecimal value = decimal(column, required);
+      if (value.stripTrailingZeros().scale() > 0) {
+        throw bad(column, "'" + row.get(column) + "' is not a whole number");
+      }
+      return value.intValueExact();
+    }
+
+    private BigDecimal decimal(String column, boolean required) {
+      String value = text(column, required);
+      if (value.isEmpty()) {
+        return null;
+      }
+      try {
+        BigDecimal number = new BigDecimal(value);
+        if (number.signum() < 0) {
+          throw bad(column, "'" + value + "' is negative");
+        }
+        return number;
+      } catch (NumberFormatException e) {
+        throw bad(column, "'" + value + "' is not a number");
+      }
+    }
+
+    private AetherException bad(String column, String why) {
+      return AetherException.invalidInput(name + ": line " + line + ", column " + column + ": " + why);
+    }
+  }
+}

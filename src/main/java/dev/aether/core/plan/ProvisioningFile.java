@@ -1,0 +1,147 @@
+package dev.aether.core.plan;
+
+import dev.aether.core.AetherException;
+import dev.aether.core.bidder.Plan;
+import dev.aether.core.bidder.PlanLine;
+import dev.aether.core.catalog.InstanceType;
+import dev.aether.core.catalog.Market;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * prov.psv: one line per instance, {@code TYPE|PROCESSORS|RAM|STORAGE|BIDDABLE|BID|ZONE}. The first
+ * five columns are the seed's; readers take 5 or more columns, and the 2017 files whose fifth
+ * column is a provider ({@code aws}, {@code azure}: a spot instance on that provider).
+ */
+public final class ProvisioningFile {
+  private ProvisioningFile() {}
+
+  /** The instances of a plan, one per instance, in the plan's order. */
+  public static List<ProvisionedInstance> instancesOf(Plan plan) {
+    List<ProvisionedInstance> instances = new ArrayList<>();
+    for (PlanLine line : plan.lines()) {
+      InstanceType t = line.offer().type();
+      boolean spot = line.offer().market() == Market.SPOT;
+      Optional<String> zone =
+          line.offer().zone().isEmpty() ? Optional.empty() : Optional.of(line.offer().zone());
+      for (int i = 0; i < line.count(); i++) {
+        instances.add(new ProvisionedInstance(t.name(), t.vcpus(), t.memoryGib(), t.hasStorage(),
+            spot, spot ? Optional.of(line.offer().bid()) : Optional.empty(), zone,
+            Optional.empty()));
+      }
+    }
+    return instances;
+  }
+
+  public static String format(List<ProvisionedInstance> instances) {
+    StringBuilder out = new StringBuilder();
+    for (ProvisionedInstance i : instances) {
+      out.append(i.type()).append('|').append(i.processors()).append('|')
+          .append(BigDecimal.valueOf(i.ramGb()).stripTrailingZeros().toPlainString()).append('|')
+          .append(i.hasStorage()).append('|').append(i.biddable()).append('|')
+          .append(i.bid().map(BigDecimal::toPlainString).orElse("")).append('|')
+          .append(i.zone().orElse("")).append('\n');
+    }
+    return out.toString();
+  }
+
+  public static void write(List<ProvisionedInstance> instances, Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(file, format(instances));
+    } catch (IOException e) {
+      throw AetherException.invalidInput(
+          "-L/--provisioning-file " + file + ": cannot write (" + e.getMessage() + ")");
+    }
+  }
+
+  public static List<ProvisionedInstance> read(Path file) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw AetherException.invalidInput(
+          "-L/--provisioning-file " + file + ": cannot read (" + e.getClass().getSimpleName()
+              + ": " + e.getMessage() + ")");
+    }
+    List<ProvisionedInstance> instances = new ArrayList<>();
+    for (int n = 0; n < lines.size(); n++) {
+      String line = lines.get(n).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      try {
+        instances.add(parseLine(line));
+      } catch (IllegalArgumentException e) {
+        throw AetherException.invalidInput(
+            file + ": line " + (n + 1) + ": " + e.getMessage()
+                + " (expected TYPE|PROCESSORS|RAM|STORAGE|BIDDABLE[|BID|ZONE])");
+      }
+    }
+    if (instances.isEmpty()) {
+      throw AetherException.invalidInput(file + ": no instances in the provisioning file");
+    }
+    return instances;
+  }
+
+  static ProvisionedInstance parseLine(String line) {
+    String[] c = line.split("\\|", -1);
+    if (c.length < 5) {
+      throw new IllegalArgumentException("has " + c.length + " columns, needs at least 5");
+    }
+    int processors;
+    double ram;
+    try {
+      processors = Integer.parseInt(c[1].strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("PROCESSORS '" + c[1] + "' is not a whole number");
+    }
+    try {
+      ram = Double.parseDouble(c[2].strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("RAM '" + c[2] + "' is not a number");
+    }
+    boolean storage = bool("STORAGE", c[3]);
+    String fifth = c[4].strip().toLowerCase(Locale.ROOT);
+    boolean biddable;
+    Optional<String> provider = Optional.empty();
+    if (fifth.equals("aws") || fifth.equals("azure")) {
+      biddable = true; // the 2017 code bid for every instance as spot on that provider
+      provider = Optional.of(fifth);
+    } else {
+      biddable = bool("BIDDABLE", c[4]);
+    }
+    Optional<BigDecimal> bid = Optional.empty();
+    if (c.length > 5 && !c[5].isBlank()) {
+      try {
+        bid = Optional.of(new BigDecimal(c[5].strip()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("BID '" + c[5] + "' is not a number");
+      }
+    }
+    Optional<String> zone = c.length > 6 && !c[6].isBlank() ? Optional.of(c[6].strip())
+        : Optional.empty();
+    return new ProvisionedInstance(c[0].strip(), processors, ram, storage, biddable, bid, zone,
+        provider);
+  }
+
+  private static boolean bool(String column, String value) {
+    switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "true":
+        return true;
+      case "false":
+        return false;
+      default:
+        throw new IllegalArgumentException(column + " '" + value + "' is not true or false");
+    }
+  }
+}

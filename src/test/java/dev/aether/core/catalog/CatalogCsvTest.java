@@ -1,0 +1,105 @@
+package dev.aether.core.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.aether.core.AetherException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CatalogCsvTest {
+  private static Catalog read(String csv) throws Exception {
+    return CatalogCsv.read(new StringReader(csv), "test.csv");
+  }
+
+  @Test
+  void readsColumnsByNameInAnyOrder() throws Exception {
+    Catalog c = read("""
+        region,on_demand_price,memory_gib,vcpus,instance_type,spot_price,zone,storage_gb
+        us-east-1,0.17,8,2,m5d.large,0.05,use1-az1,75
+        """);
+    assertThat(c.offers()).hasSize(2);
+    Offer spot = c.offers().stream().filter(o -> o.market() == Market.SPOT).findFirst().get();
+    assertThat(spot.type()).isEqualTo(new InstanceType("m5d.large", 2, 8, 75, "x86_64"));
+    assertThat(spot.zone()).isEqualTo("use1-az1");
+    assertThat(spot.price()).isEqualByComparingTo("0.05");
+  }
+
+  @Test
+  void spotRiskPriceIsHistoricalMaxCappedAtOnDemandOrOnDemandWithoutHistory() throws Exception {
+    Catalog c = read("""
+        instance_type,vcpus,memory_gib,region,on_demand_price,spot_price,spot_max_price
+        a.large,2,4,r1,0.10,0.03,0.06
+        b.large,2,4,r1,0.10,0.03,0.25
+        c.large,2,4,r1,0.10,0.03,
+        """);
+    assertThat(riskOfSpot(c, "a.large")).isEqualByComparingTo("0.06");
+    assertThat(riskOfSpot(c, "b.large")).isEqualByComparingTo("0.10");
+    assertThat(riskOfSpot(c, "c.large")).isEqualByComparingTo("0.10");
+  }
+
+  @Test
+  void emptySpotPriceMeansNoSpotOffer() throws Exception {
+    Catalog c = read("""
+        instance_type,vcpus,memory_gib,region,on_demand_price,spot_price
+        a.large,2,4,r1,0.10,
+        """);
+    assertThat(c.offers()).extracting(Offer::market).containsExactly(Market.ON_DEMAND);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    "vcpus not a number    | a.large,two,4,r1,0.1   | line 2, column vcpus",
+    "vcpus fractional      | a.large,2.5,4,r1,0.1   | line 2, column vcpus",
+    "negative price        | a.large,2,4,r1,-0.1    | line 2, column on_demand_price",
+    "empty region          | a.large,2,4,,0.1       | line 2, column region",
+    "zero memory           | a.large,2,0,r1,0.1     | line 2, column instance_type",
+  })
+  void rejectsMalformedRowWithLineAndColumn(String why, String row, String expected) {
+    String csv = "instance_type,vcpus,memory_gib,region,on_demand_price\n" + row + "\n";
+    assertThatThrownBy(() -> read(csv))
+        .isInstanceOf(AetherException.class)
+        .hasMessageContaining("test.csv")
+        .hasMessageContaining(expected)
+        .extracting(e -> ((AetherException) e).exitStatus()).isEqualTo(2);
+  }
+
+  @Test
+  void rejectsMissingRequiredColumn() {
+    assertThatThrownBy(() -> read("instance_type,vcpus,region,on_demand_price\na,2,r1,0.1\n"))
+        .hasMessageContaining("missing column 'memory_gib'");
+  }
+
+  @Test
+  void namesTheLineOfALaterBadRow() {
+    String csv = "instance_type,vcpus,memory_gib,region,on_demand_price\n"
+        + "a.large,2,4,r1,0.1\n" + "b.large,2,4,r1,0.1\n" + "c.large,2,4,r1,oops"; // no newline at the end
+    assertThatThrownBy(() -> read(csv)).hasMessageContaining("line 4, column on_demand_price");
+  }
+
+  @Test
+  void unreadableFileIsInvalidInputNamingTheFile(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.csv");
+    assertThatThrownBy(() -> CatalogCsv.read(missing))
+        .hasMessageContaining("--catalog " + missing);
+  }
+
+  @Test
+  void readsAFile(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("c.csv");
+    Files.writeString(f, "instance_type,vcpus,memory_gib,region,on_demand_price\na.large,2,4,r1,0.1\n");
+    assertThat(CatalogCsv.read(f).offers()).hasSize(1);
+  }
+
+  private static BigDecimal riskOfSpot(Catalog c, String type) {
+    return c.offers().stream()
+        .filter(o -> o.type().name().equals(type) && o.market() == Market.SPOT)
+        .findFirst().orElseThrow().riskPrice();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.aether.core.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class EmbeddedCatalogTest {
+  private final Catalog catalog = EmbeddedCatalog.load();
+
+  @Test
+  void coversBothSnapshotRegions() {
+    assertThat(catalog.regions()).containsExactly("us-east-1", "us-west-2");
+  }
+
+  @Test
+  void hasObservedPerZoneSpotPricesBelowOnDemand() {
+    Offer spot = catalog.offers().stream()
+        .filter(o -> o.type().name().equals("c5.large") && o.market() == Market.SPOT
+            && o.zone().equals("use1-az1"))
+        .findFirst().orElseThrow();
+    Offer onDemand = catalog.offers().stream()
+        .filter(o -> o.type().name().equals("c5.large") && o.market() == Market.ON_DEMAND
+            && o.zone().equals("use1-az1"))
+        .findFirst().orElseThrow();
+    assertThat(spot.price()).isLessThan(onDemand.price());
+    // No price history in the snapshot: a spot offer risks the on-demand price.
+    assertThat(spot.riskPrice()).isEqualByComparingTo(onDemand.price());
+  }
+
+  @Test
+  void knowsInstanceStorageOfNvmeFamilies() {
+    assertThat(catalog.offers()).filteredOn(o -> o.type().name().equals("i3.large"))
+        .allSatisfy(o -> assertThat(o.type().storageGb()).isEqualTo(475));
+  }
+
+  @Test
+  void leavesOutLocalZones() {
+    assertThat(catalog.offers()).noneMatch(o -> o.zone().contains("-atl") || o.zone().contains("-lax"));
+  }
+
+  @Test
+  void filtersByArchitecture() {
+    assertThat(catalog.withArch("arm64").offers())
+        .isNotEmpty()
+        .allSatisfy(o -> assertThat(o.type().arch()).isEqualTo("arm64"));
+    assertThat(catalog.withArch("any").offers()).hasSameSizeAs(catalog.offers());
+  }
+}
