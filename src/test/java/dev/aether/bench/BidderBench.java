@@ -6,6 +6,7 @@ import dev.aether.core.bidder.Objective;
 import dev.aether.core.bidder.Plan;
 import dev.aether.core.bidder.Requirements;
 import dev.aether.core.bidder.SolverKind;
+import dev.aether.core.catalog.CatalogCsv;
 import dev.aether.core.catalog.Offer;
 import dev.aether.core.limits.Limits;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class BidderBench {
         : List.of(SolverKind.values());
     Files.createDirectories(out);
 
-    List<Offer> regional = SnapshotCsv.read(csv, region);
+    List<Offer> regional = CatalogCsv.read(csv).inRegion(region).offers();
     SyntheticCatalog synthetic = SyntheticCatalog.of(2017, 1000, 6);
     List<Scenario> scenarios = List.of(
         new Scenario(region + " P=2 M=4 S=8", Requirements.of(2, 4, 8), regional, Limits.NONE,
