@@ -196,24 +196,10 @@ public final class Bidder {
   /** Why the model (without a risk bound, or with the max cost) has no solution. */
   private InfeasibleException diagnose(BidModel model) {
     Requirements req = model.requirements();
-    IntegerProgram limitsOnly = model.limitsOnly();
-    long[] ub = limitsOnly.upperBounds();
     for (LinearRow row : model.demandRows()) {
-      long[] objective = new long[ub.length];
-      boolean unlimited = false;
-      int[] vars = row.vars();
-      long[] coefs = row.coefs();
-      for (int j = 0; j < vars.length; j++) {
-        objective[vars[j]] = -coefs[j];
-        unlimited |= coefs[j] > 0 && ub[vars[j]] == IntegerProgram.UNBOUNDED;
-      }
-      if (unlimited) {
-        continue;
-      }
-      long[] x = backend.minimise(limitsOnly, objective).orElseThrow(() -> lost("limits"));
-      long most = -dot(objective, x);
-      if (most < row.rhs()) {
-        return new InfeasibleException(shortOf(req, row.name(), most, row.rhs()));
+      OptionalLong most = mostAllowed(model, row);
+      if (most.isPresent() && most.getAsLong() < row.rhs()) {
+        return new InfeasibleException(shortOf(req, row.name(), most.getAsLong(), row.rhs()));
       }
     }
     var leastRisk = backend.minimise(model.program(), model.riskObjective());
@@ -225,6 +211,37 @@ public final class Bidder {
     long[] x = leastRisk.get();
     long cap = BidModel.micros(req.maxCostPerHour().orElseThrow(), RoundingMode.FLOOR);
     return maxCostTooLow(model, cap, dot(model.riskObjective(), x));
+  }
+
+  /**
+   * The most jobs of this size the per-type limits and vCPU quotas let run at once, or
+   * {@link Integer#MAX_VALUE} when an offer that fits a job has no limit. The CLI runs that many
+   * at once when there are more jobs, so the rest queue instead of the bid failing.
+   *
+   * @throws InfeasibleException if no offered type fits one job
+   */
+  public int maxSlots(Requirements req, List<Offer> offers, Limits limits) {
+    BidModel model = BidModel.of(req, offers, limits);
+    LinearRow slots = model.demandRow(BidModel.SLOTS).orElseThrow();
+    OptionalLong most = mostAllowed(model, slots);
+    return most.isEmpty() ? Integer.MAX_VALUE : (int) Math.min(most.getAsLong(), Integer.MAX_VALUE);
+  }
+
+  /** The largest value of a demand row's left side under the limits alone; empty = unlimited. */
+  private OptionalLong mostAllowed(BidModel model, LinearRow row) {
+    IntegerProgram limitsOnly = model.limitsOnly();
+    long[] ub = limitsOnly.upperBounds();
+    long[] objective = new long[ub.length];
+    int[] vars = row.vars();
+    long[] coefs = row.coefs();
+    for (int j = 0; j < vars.length; j++) {
+      objective[vars[j]] = -coefs[j];
+      if (coefs[j] > 0 && ub[vars[j]] == IntegerProgram.UNBOUNDED) {
+        return OptionalLong.empty();
+      }
+    }
+    long[] x = backend.minimise(limitsOnly, objective).orElseThrow(() -> lost("limits"));
+    return OptionalLong.of(-dot(objective, x));
   }
 
   private static InfeasibleException maxCostTooLow(BidModel model, long cap, long leastRisk) {

@@ -27,6 +27,11 @@ public record Catalog(String source, List<Offer> offers) {
         source, offers.stream().filter(o -> o.region().equals(region)).toList());
   }
 
+  /** The offers whose type is not burstable (see {@link InstanceType#isBurstable()}). */
+  public Catalog withoutBurstable() {
+    return new Catalog(source, offers.stream().filter(o -> !o.type().isBurstable()).toList());
+  }
+
   /** The offers whose type has this architecture ({@code any} keeps all). */
   public Catalog withArch(String arch) {
     if ("any".equalsIgnoreCase(arch)) {

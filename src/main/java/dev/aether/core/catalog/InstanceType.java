@@ -37,6 +37,14 @@ public record InstanceType(String name, int vcpus, double memoryGib, int storage
     return storageGb > 0;
   }
 
+  /**
+   * True for burstable types (t2, t3, t3a, t4g): they run at a baseline fraction of their vCPUs
+   * and sell the rest as credits, which a batch job at full load soon spends.
+   */
+  public boolean isBurstable() {
+    return family().matches("t\\d+[a-z]*");
+  }
+
   /** The family prefix, e.g. {@code c5d} for {@code c5d.large}. */
   public String family() {
     int dot = name.indexOf('.');

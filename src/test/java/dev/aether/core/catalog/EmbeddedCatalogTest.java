@@ -34,6 +34,14 @@ class EmbeddedCatalogTest {
   }
 
   @Test
+  void tellsBurstableTypesApart() {
+    assertThat(catalog.withoutBurstable().offers())
+        .isNotEmpty()
+        .noneMatch(o -> o.type().name().startsWith("t3a.") || o.type().name().startsWith("t2."))
+        .anyMatch(o -> o.type().name().startsWith("trn1.")); // Trainium is not burstable
+  }
+
+  @Test
   void leavesOutLocalZones() {
     assertThat(catalog.offers()).noneMatch(o -> o.zone().contains("-atl") || o.zone().contains("-lax"));
   }
