@@ -38,9 +38,14 @@ final class AwsStubs implements AutoCloseable {
 
   /** Clients pointed at this server, with fake credentials and a quick retry back-off. */
   AwsClients clients() {
+    return clientsFor(URI.create(server.baseUrl()));
+  }
+
+  /** Clients pointed at {@code endpoint}, with fake credentials and a quick retry back-off. */
+  static AwsClients clientsFor(URI endpoint) {
     return new AwsClients(
         REGION,
-        Optional.of(URI.create(server.baseUrl())),
+        Optional.of(endpoint),
         StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDFAKEFORTESTS", "fake-secret")),
         AwsRetryStrategy.standardRetryStrategy().toBuilder()
             .maxAttempts(3)
