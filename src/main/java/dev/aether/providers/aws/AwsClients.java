@@ -9,7 +9,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -104,11 +104,11 @@ public record AwsClients(
   }
 
   /**
-   * Apache rather than URLConnection: the JDK's client hides the body of a 401 answer, and with it
+   * Apache (HttpClient 5) rather than URLConnection: the JDK's client hides the body of a 401 answer, and with it
    * EC2's AuthFailure code and message.
    */
-  private static ApacheHttpClient.Builder http() {
-    return ApacheHttpClient.builder()
+  private static Apache5HttpClient.Builder http() {
+    return Apache5HttpClient.builder()
         .connectionTimeout(Duration.ofSeconds(10))
         .socketTimeout(Duration.ofSeconds(60));
   }

@@ -4,6 +4,8 @@ import dev.aether.core.AetherException;
 import java.util.List;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.IpPermission;
+import software.amazon.awssdk.services.ec2.model.IpRange;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.Vpc;
@@ -43,11 +45,12 @@ final class SecurityGroups {
         .groupId();
     ec2.authorizeSecurityGroupIngress(b -> b
         .groupId(id)
-        .ipPermissions(p -> p
+        .ipPermissions(IpPermission.builder()
             .ipProtocol("tcp")
             .fromPort(coordinatorPort)
             .toPort(coordinatorPort)
-            .ipRanges(r -> r.cidrIp(vpc.cidrBlock()).description("Aether coordinator, VPC only"))));
+            .ipRanges(IpRange.builder().cidrIp(vpc.cidrBlock()).description("Aether coordinator, VPC only").build())
+            .build()));
     return id;
   }
 

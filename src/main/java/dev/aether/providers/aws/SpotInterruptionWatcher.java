@@ -14,7 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.imds.Ec2MetadataClient;
 import software.amazon.awssdk.imds.Ec2MetadataClientException;
 import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
@@ -55,7 +55,7 @@ public final class SpotInterruptionWatcher implements AutoCloseable {
         .tokenTtl(Duration.ofMinutes(5))
         // we poll again in seconds anyway; a failed poll is not worth a retry
         .retryPolicy(Ec2MetadataRetryPolicy.none())
-        .httpClient(ApacheHttpClient.builder()
+        .httpClient(Apache5HttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(1))
             .socketTimeout(Duration.ofSeconds(2)))
         .build();
