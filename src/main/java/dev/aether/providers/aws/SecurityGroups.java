@@ -1,0 +1,72 @@
+package dev.aether.providers.aws;
+
+import dev.aether.core.AetherException;
+import java.util.List;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.IpPermission;
+import software.amazon.awssdk.services.ec2.model.IpRange;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.SecurityGroup;
+import software.amazon.awssdk.services.ec2.model.Vpc;
+
+/**
+ * The project's security group in the region's default VPC: the coordinator's port open to the
+ * VPC's own addresses only, and nothing else (no SSH: nodes are reached through the coordinator,
+ * and Session Manager if someone must log in). Outbound stays open (package installs, S3).
+ * See https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+ */
+final class SecurityGroups {
+  private final Ec2Client ec2;
+
+  SecurityGroups(Ec2Client ec2) {
+    this.ec2 = ec2;
+  }
+
+  static String nameFor(String project) {
+    return "aether-" + project;
+  }
+
+  /** The group's id, made on first use. */
+  String ensure(String project, int coordinatorPort) {
+    Vpc vpc = defaultVpc();
+    String name = nameFor(project);
+    List<SecurityGroup> found = ec2.describeSecurityGroups(b -> b.filters(
+            filter("group-name", name), filter("vpc-id", vpc.vpcId())))
+        .securityGroups();
+    if (!found.isEmpty()) {
+      return found.get(0).groupId();
+    }
+    String id = ec2.createSecurityGroup(b -> b
+            .groupName(name)
+            .description("Aether project " + project + ": coordinator port from the VPC only")
+            .vpcId(vpc.vpcId())
+            .tagSpecifications(Tags.spec(ResourceType.SECURITY_GROUP, project)))
+        .groupId();
+    ec2.authorizeSecurityGroupIngress(b -> b
+        .groupId(id)
+        .ipPermissions(IpPermission.builder()
+            .ipProtocol("tcp")
+            .fromPort(coordinatorPort)
+            .toPort(coordinatorPort)
+            .ipRanges(IpRange.builder().cidrIp(vpc.cidrBlock()).description("Aether coordinator, VPC only").build())
+            .build()));
+    return id;
+  }
+
+  private Vpc defaultVpc() {
+    List<Vpc> vpcs = ec2.describeVpcs(b -> b.filters(filter("is-default", "true"))).vpcs();
+    if (vpcs.isEmpty()) {
+      throw new AetherException(AetherException.UNEXPECTED_STATE,
+          "This region has no default VPC, which Aether starts nodes in. Create one with"
+              + " `aws ec2 create-default-vpc` (see"
+              + " https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html) or pick another"
+              + " region with -R.");
+    }
+    return vpcs.get(0);
+  }
+
+  private static Filter filter(String name, String value) {
+    return Filter.builder().name(name).values(value).build();
+  }
+}

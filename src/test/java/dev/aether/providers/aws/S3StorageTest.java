@@ -1,0 +1,170 @@
+package dev.aether.providers.aws;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.adobe.testing.s3mock.junit5.S3MockExtension;
+import dev.aether.core.AetherException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Against S3Mock, an S3 server that runs inside the test JVM. */
+class S3StorageTest {
+  @RegisterExtension
+  static final S3MockExtension S3 =
+      S3MockExtension.builder().silent().withSecureConnection(false).withRetainFilesOnExit(false)
+          // keep its files under target/, not /tmp
+          .withRootFolder(Path.of("target", "s3mock").toAbsolutePath().toString())
+          .build();
+
+  @TempDir Path tmp;
+
+  private static AwsClients clients() {
+    return AwsStubs.clientsFor(URI.create(S3.getServiceEndpoint()));
+  }
+
+  /** S3Mock has no bucket tagging: the bucket is opened untagged there, and tagging is checked
+   * against a stub below. */
+  private static S3Storage open(String project) {
+    return S3Storage.open(clients(), project, false);
+  }
+
+  @Test
+  void createsTheProjectBucket() {
+    try (S3Storage storage = open("aether-create-test"); S3Client raw = clients().s3()) {
+      assertThat(storage.location()).isEqualTo("s3://aether-create-test");
+      assertThat(raw.listBuckets().buckets()).anyMatch(b -> b.name().equals("aether-create-test"));
+    }
+  }
+
+  @Test
+  void tagsTheNewBucketWithTheProject() {
+    try (AwsStubs aws = new AwsStubs()) {
+      aws.server.stubFor(put(urlPathEqualTo("/aether-tagged")).willReturn(aResponse().withStatus(200)));
+      S3Storage.open(aws.clients(), "aether-tagged").close();
+
+      aws.server.verify(putRequestedFor(urlPathEqualTo("/aether-tagged"))
+          .withQueryParam("tagging", matching(".*"))
+          .withRequestBody(containing("<Key>aether:project</Key><Value>aether-tagged</Value>")));
+    }
+  }
+
+  @Test
+  void opensTheSameProjectTwice() {
+    open("aether-twice").close();
+    try (S3Storage again = open("aether-twice")) {
+      again.put("args.txt", "a\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(again.read("args.txt")).isPresent();
+    }
+  }
+
+  @Test
+  void putsReadsAndGetsObjects() throws Exception {
+    Path file = Files.writeString(tmp.resolve("prov.psv"), "c4.large|2|3.75|false|true\n");
+    try (S3Storage storage = open("aether-objects")) {
+      storage.put("prov.psv", file);
+      storage.put("args.txt", "x\ny\n".getBytes(StandardCharsets.UTF_8));
+      storage.put("args.txt", "z\n".getBytes(StandardCharsets.UTF_8)); // replaces
+
+      assertThat(storage.read("args.txt")).map(b -> new String(b, StandardCharsets.UTF_8)).contains("z\n");
+      assertThat(storage.read("nothing-here")).isEqualTo(Optional.empty());
+
+      Path target = tmp.resolve("down/prov.psv");
+      assertThat(storage.get("prov.psv", target)).isTrue();
+      assertThat(Files.readString(target)).isEqualTo("c4.large|2|3.75|false|true\n");
+      assertThat(storage.get("prov.psv", target)).isTrue(); // overwrites
+      assertThat(storage.get("missing", tmp.resolve("down/missing"))).isFalse();
+      assertThat(tmp.resolve("down/missing")).doesNotExist();
+    }
+  }
+
+  @Test
+  void listsEveryPageSortedUnderAPrefix() {
+    try (S3Storage storage = open("aether-list")) {
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        String key = String.format("output/%04d.txt", i);
+        storage.put(key, new byte[] {1});
+        expected.add(key);
+      }
+      storage.put("logs/a.log", new byte[] {2});
+
+      assertThat(storage.list("output/")).containsExactlyElementsOf(expected);
+      // three pages of ListObjectsV2
+      assertThat(storage.list("output/", 3)).containsExactlyElementsOf(expected);
+      assertThat(storage.list("logs/")).containsExactly("logs/a.log");
+      assertThat(storage.list("state/")).isEmpty();
+    }
+  }
+
+  @Test
+  void uploadsAFolderWithTheTransferManager() throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin/sub"));
+    Files.writeString(tmp.resolve("bin/run.sh"), "#!/bin/sh\necho hi\n");
+    Files.write(bin.resolve("big.dat"), new byte[9 * 1024 * 1024]); // multipart
+    try (S3Storage storage = open("aether-folder")) {
+      storage.putDirectory("bin", tmp.resolve("bin"));
+
+      assertThat(storage.list("bin/")).containsExactly("bin/run.sh", "bin/sub/big.dat");
+      assertThat(storage.read("bin/sub/big.dat")).get().extracting(b -> b.length)
+          .isEqualTo(9 * 1024 * 1024);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ab", "My-Project", "my_project", "-project", "project-", "my..project",
+      "192.168.1.1", "xn--project", "sthree-x", "project-s3alias", "project--ol-s3", "a b c",
+      "a234567890123456789012345678901234567890123456789012345678901234"})
+  void rejectsNamesThatCannotBeBucketsBeforeAnyCall(String name) {
+    // the endpoint is closed: a call would fail with a different error
+    AwsClients nowhere = clients().withEndpoint(URI.create("http://127.0.0.1:9"));
+    assertThatThrownBy(() -> S3Storage.open(nowhere, name))
+        .isInstanceOf(AetherException.class)
+        .hasMessageContaining("'" + name + "'")
+        .hasMessageContaining("-N/--name")
+        .extracting(e -> ((AetherException) e).exitStatus())
+        .isEqualTo(AetherException.INVALID_INPUT);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"abc", "my-project", "my.project.2026", "a23456789012345678901234567890123456789012345678901234567890123"})
+  void acceptsValidBucketNames(String name) {
+    assertThat(BucketNames.problem(name)).isEmpty();
+  }
+
+  @Test
+  void aBucketOwnedByAnotherAccountIsInvalidInput() {
+    // S3Mock has one account only; AWS's answer is stubbed in its documented XML form
+    try (AwsStubs aws = new AwsStubs()) {
+      aws.server.stubFor(put(urlPathEqualTo("/taken-name")).willReturn(aResponse().withStatus(409)
+          .withHeader("Content-Type", "application/xml")
+          .withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>BucketAlreadyExists</Code>"
+              + "<Message>The requested bucket name is not available.</Message>"
+              + "<BucketName>taken-name</BucketName><RequestId>R1</RequestId><HostId>H1</HostId></Error>")));
+
+      assertThatThrownBy(() -> S3Storage.open(aws.clients(), "taken-name"))
+          .isInstanceOf(AetherException.class)
+          .hasMessageContaining("another AWS account")
+          .hasMessageContaining("-N")
+          .extracting(e -> ((AetherException) e).exitStatus())
+          .isEqualTo(AetherException.INVALID_INPUT);
+    }
+  }
+}
