@@ -29,7 +29,7 @@ PROG=assemble.sh
 DEBIAN_PROKKA_PROTEINS=${DEBIAN_PROKKA_PROTEINS:-/usr/share/prokka/db/genus}
 
 # One line, whatever the value holds (newlines and control characters are shown escaped).
-shown() { printf '%q' "$1"; }
+shown() { if [[ $1 =~ ^[[:print:]]*$ ]]; then printf "'%s'" "$1"; else printf '%q' "$1"; fi; }
 invalid() { printf '%s: %s\n' "$PROG" "$1" >&2; exit 2; }
 fail() { printf '%s: %s\n' "$PROG" "$1" >&2; exit "${2:-1}"; }
 
@@ -142,7 +142,8 @@ run_logged megahit megahit -1 "$r1" -2 "$r2" -t "$procs" -m "$memfrac" \
 contigs=$work/megahit/final.contigs.fa
 cp -- "$work/megahit/log" "$results/$sample.megahit.log"
 if [[ ! -s $contigs ]] || ! grep -q '^>' "$contigs"; then
-  fail "MEGAHIT assembled no contigs from $reads1 and $reads2 (too few or too poor reads?); see $sample.megahit.log" 3
+  tail -n 5 "$work/megahit/log" >&2
+  fail "MEGAHIT assembled no contigs from $reads1 and $reads2 (too few or too poor reads?); end of its log above" 3
 fi
 cp -- "$contigs" "$results/$sample.contigs.fa"
 say "megahit: $(grep -c '^>' "$contigs") contigs, $(grep -v '^>' "$contigs" | tr -d '\n' | wc -c) bp in ${SECONDS}s"
