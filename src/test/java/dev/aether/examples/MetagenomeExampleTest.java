@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -57,12 +58,7 @@ class MetagenomeExampleTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("argsLines")
   void assemblesAndAnnotatesEachSample(String argsLine) throws Exception {
-    List<String> missing = Stream.of("megahit", "prokka", "makeblastdb")
-        .filter(tool -> !onPath(tool)).toList();
-    assumeTrue(missing.isEmpty(), () -> "needs MEGAHIT and Prokka, but not on PATH: "
-        + String.join(", ", missing) + "; install them with `sudo tools/install-bio-tools.sh`"
-        + " (Debian packages megahit and prokka)");
-
+    assumeToolsInstalled();
     String sample = sampleOf(argsLine);
     List<TruthRow> truth = truth().stream().filter(row -> row.sample().equals(sample)).toList();
     assertThat(truth).as("truth.tsv rows for %s", sample).isNotEmpty();
@@ -96,6 +92,67 @@ class MetagenomeExampleTest {
     assertThat(listNames(job.workDir())).as("working directory after the job")
         .containsExactlyInAnyOrder("bin", "data");
   }
+
+  @Test
+  void fetchesS3InputsAndSendsResultsToS3Prefix() throws Exception {
+    assumeToolsInstalled();
+    String argsLine = argsLines().skip(1).findFirst().orElseThrow();
+    String sample = sampleOf(argsLine);
+    // A stand-in `aws` first on PATH: s3://BUCKET/KEY is FAKE_S3/BUCKET/KEY, calls are logged.
+    Path fakeS3 = Files.createDirectories(tmp.resolve("fake-s3"));
+    Path stubBin = Files.createDirectories(tmp.resolve("stub-bin"));
+    Path aws = Files.writeString(stubBin.resolve("aws"), FAKE_AWS, UTF_8);
+    aws.toFile().setExecutable(true);
+    Path inputs = Files.createDirectories(fakeS3.resolve("reads-bucket/run 1"));
+    List<String> urls = new ArrayList<>();
+    for (String path : argsLine.split(",")) {
+      Path reads = EXAMPLE.resolve(path.strip());
+      Files.copy(reads, inputs.resolve(reads.getFileName()));
+      urls.add("s3://reads-bucket/run 1/" + reads.getFileName());
+    }
+
+    JobResult job = runJob(String.join(",", urls), "s3://results-bucket/output/",
+        Map.of("PATH", stubBin + File.pathSeparator + System.getenv("PATH"),
+            "FAKE_S3", fakeS3.toString()));
+
+    assertThat(job.exitStatus()).as("exit status; stderr:%n%s", job.stderr()).isZero();
+    assertThat(fakeS3.resolve("results-bucket/output/" + sample + "/" + sample + ".contigs.fa"))
+        .isNotEmptyFile();
+    assertThat(fakeS3.resolve("results-bucket/output/" + sample + "/" + sample + ".gff"))
+        .isNotEmptyFile();
+    assertThat(Files.readAllLines(fakeS3.resolve("calls.log"), UTF_8))
+        .as("aws calls").hasSize(3)
+        .allMatch(call -> call.startsWith("s3 cp "))
+        .anyMatch(call -> call.startsWith("s3 cp --recursive "));
+    assertThat(job.outputFolder()).as("no local output").doesNotExist();
+  }
+
+  /** Test stand-in for `aws s3 cp [--recursive] [--only-show-errors] SRC DST`. */
+  private static final String FAKE_AWS = """
+      #!/usr/bin/env bash
+      set -euo pipefail
+      printf '%s\n' "$*" >>"$FAKE_S3/calls.log"
+      [[ $1 == s3 && $2 == cp ]] || { echo "fake aws: only s3 cp" >&2; exit 64; }
+      shift 2
+      recursive=false; paths=()
+      for a; do
+        case $a in
+          --recursive) recursive=true ;;
+          --only-show-errors) ;;
+          -*) echo "fake aws: unknown option $a" >&2; exit 64 ;;
+          *) paths+=("$a") ;;
+        esac
+      done
+      (( ${#paths[@]} == 2 )) || { echo "fake aws: need SRC DST" >&2; exit 64; }
+      local_path() { if [[ $1 == s3://* ]]; then printf '%s' "$FAKE_S3/${1#s3://}"; else printf '%s' "$1"; fi; }
+      src=$(local_path "${paths[0]}"); dst=$(local_path "${paths[1]}")
+      if $recursive; then
+        mkdir -p "$dst"; cp -R "$src"/. "$dst"/
+      else
+        [[ -f $src ]] || { echo "fatal error: An error occurred (404) when calling the HeadObject operation" >&2; exit 1; }
+        mkdir -p "$(dirname "$dst")"; cp "$src" "$dst"
+      fi
+      """;
 
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {
@@ -131,6 +188,15 @@ class MetagenomeExampleTest {
    * this node). To run through Aether instead, replace this body; the tests stay as they are.
    */
   private JobResult runJob(String argsLine) throws IOException, InterruptedException {
+    return runJob(argsLine, null, Map.of());
+  }
+
+  /**
+   * As {@link #runJob(String)}, with OUTPUTFOLDER given (null: a fresh local folder) and extra
+   * environment variables for the script.
+   */
+  private JobResult runJob(String argsLine, String outputFolder, Map<String, String> environment)
+      throws IOException, InterruptedException {
     Path run = Files.createTempDirectory(tmp, "job");
     Path work = Files.createDirectories(run.resolve("work"));
     Path bin = Files.createDirectories(work.resolve("bin"));
@@ -141,12 +207,14 @@ class MetagenomeExampleTest {
     Path stdout = run.resolve("stdout.txt");
     Path stderr = run.resolve("stderr.txt");
 
-    Process process = new ProcessBuilder("bash", SCRIPT.toString(), argsLine,
-        Integer.toString(PROCS), MEMFRAC, "127.0.0.1:0", output.toString(), "127.0.0.1")
+    ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString(), argsLine,
+        Integer.toString(PROCS), MEMFRAC, "127.0.0.1:0",
+        outputFolder == null ? output.toString() : outputFolder, "127.0.0.1")
         .directory(work.toFile())
         .redirectOutput(stdout.toFile())
-        .redirectError(stderr.toFile())
-        .start();
+        .redirectError(stderr.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     if (!process.waitFor(JOB_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly().waitFor();
@@ -155,6 +223,14 @@ class MetagenomeExampleTest {
     }
     return new JobResult(process.exitValue(), Files.readString(stdout, UTF_8),
         Files.readString(stderr, UTF_8), work, output);
+  }
+
+  private static void assumeToolsInstalled() {
+    List<String> missing = Stream.of("megahit", "prokka", "makeblastdb")
+        .filter(tool -> !onPath(tool)).toList();
+    assumeTrue(missing.isEmpty(), () -> "needs MEGAHIT and Prokka, but not on PATH: "
+        + String.join(", ", missing) + "; install them with `sudo tools/install-bio-tools.sh`"
+        + " (Debian packages megahit and prokka)");
   }
 
   /** The sample name assemble.sh derives: READS_1's file name before "_1.fq.gz". */
