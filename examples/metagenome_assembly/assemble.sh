@@ -21,7 +21,8 @@
 # from the bacterial proteins Debian's prokka package ships (/usr/share/prokka/db/genus).
 #
 # Exit status: 0 done; 2 invalid parameters or inputs (one line on stderr); 3 the assembly has no
-# contigs; any other non-zero status is a missing tool or a failing tool.
+# contigs; any other non-zero status is a missing tool, a failing tool or an s3:// transfer that
+# failed (1 for those the script detects itself).
 # The args line is only split and used as file names; it is never evaluated.
 set -euo pipefail
 
@@ -121,7 +122,7 @@ fetch() {
     local dest
     dest=$work/reads/$what.${path##*/}
     aws s3 cp --only-show-errors "$path" "$dest" >&2 \
-      || invalid "$what could not be fetched: $(shown "$path")"
+      || fail "$what could not be fetched (missing, no access, or network): $(shown "$path")"
     printf '%s' "$dest"
   elif [[ $path == /* ]]; then
     printf '%s' "$path"
