@@ -1,0 +1,214 @@
+package dev.aether.cli;
+
+import dev.aether.core.AetherException;
+import dev.aether.core.bidder.Objective;
+import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.ProvisioningFile;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code aether}: bid for machines, then run the batch (the seed's one command). Parses options,
+ * asks for what is missing with {@code -I}, and calls the domain; nothing else.
+ */
+@Command(
+    name = "aether",
+    mixinStandardHelpOptions = true,
+    version = "aether 0.1.0",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Runs one job per line of the args file with your script, on the cheapest mix of machines.",
+      "Without a cloud account it runs on this machine and prices the plan from an embedded "
+          + "AWS price snapshot.",
+      ""
+    },
+    footer = {
+      "",
+      "Credentials: use the AWS default credential chain (environment variables, ~/.aws "
+          + "profiles). -E/-K still work but are visible to other users of this machine.",
+      "Exit status: 0 every job done (or the dry run succeeded), 1 error or failed jobs, "
+          + "2 invalid input, 3 unexpected state, 4 internal error."
+    })
+final class AetherCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  // --- the seed's flags, same names and meaning ---
+  @Option(names = {"-I", "--interactive"}, description = "Ask for every missing value.")
+  boolean interactive;
+
+  @Option(names = "--dry-run", description = "Bid and show the plan and its cost; start nothing.")
+  boolean dryRun;
+
+  @Option(names = {"-A", "--input-file"}, paramLabel = "ARGS",
+      description = "Args file: one job per line (blank and # lines are not jobs).")
+  Path argsFile;
+
+  @Option(names = {"-L", "--provisioning-file"}, paramLabel = "PSV",
+      description = "Plan file (default: prov.psv). Given explicitly and existing: run from it, "
+          + "skipping the bidder.")
+  Path provisioningFile;
+
+  @Option(names = {"-P", "--processors"}, paramLabel = "CORES",
+      description = "Cores one job uses.")
+  Integer processors;
+
+  @Option(names = {"-M", "--memory"}, paramLabel = "GB", description = "Memory one job uses, GB.")
+  Double memory;
+
+  @Option(names = {"-N", "--name"}, description = "Project name; names the bucket.")
+  String name;
+
+  @Option(names = {"-E", "--key-ID"}, paramLabel = "ID",
+      description = "AWS access key ID (prefer the default credential chain).")
+  String keyId;
+
+  @Option(names = {"-K", "--key"}, paramLabel = "KEY",
+      description = "AWS secret access key (prefer the default credential chain).")
+  String key;
+
+  @Option(names = {"-R", "--region"}, description = "Region (default: us-east-1).")
+  String region;
+
+  @Option(names = {"-B", "--bin-dir"}, paramLabel = "DIR",
+      description = "Folder of helper programs, reachable as bin/ by every job.")
+  Path binDir;
+
+  @Option(names = {"-S", "--script"}, description = "Job script, run once per args line.")
+  Path script;
+
+  @Option(names = {"-D", "--data"}, paramLabel = "DIR",
+      description = "Data folder, reachable as data/ by every job.")
+  Path dataDir;
+
+  // --- bidder ---
+  @Option(names = "--catalog", paramLabel = "CSV",
+      description = "Price catalog CSV (default: the embedded AWS snapshot). See docs/catalog.md.")
+  Path catalogFile;
+
+  @Option(names = "--limits", paramLabel = "JSON",
+      description = "Account limits file (default: instances.json if present).")
+  Path limitsFile;
+
+  @Option(names = "--weeks", description = "Weeks you expect to run; the spot price look-back "
+      + "window (default: 4).")
+  Integer weeks;
+
+  @Option(names = "--concurrency", paramLabel = "N",
+      description = "Jobs to run at once (default: every job, within the limits).")
+  Integer concurrency;
+
+  @Option(names = "--min-cores", paramLabel = "N", description = "At least N cores in total.")
+  Integer minCores;
+
+  @Option(names = "--min-ram", paramLabel = "GB", description = "At least this much RAM in total.")
+  Double minRam;
+
+  @Option(names = "--min-storage", paramLabel = "GB",
+      description = "At least this much instance storage in total.")
+  Integer minStorage;
+
+  @Option(names = "--max-cost", paramLabel = "USD",
+      description = "Most the plan may cost per hour in the worst case.")
+  BigDecimal maxCost;
+
+  @Option(names = "--objective", paramLabel = "seed|cost",
+      description = "seed (default): smallest worst case, then cheapest now; cost: cheapest now.")
+  String objective;
+
+  @Option(names = "--risk-step", paramLabel = "USD",
+      description = "Round the worst-case bound up to this step (default: 1.0; 0 = exact).")
+  BigDecimal riskStep;
+
+  @Option(names = "--arch", description = "CPU architecture of the machines: x86_64 (default), "
+      + "arm64 or any.")
+  String arch;
+
+  @Option(names = "--burstable", description = "Also consider burstable types (t2, t3, t3a, "
+      + "t4g), whose CPU is throttled once their credits are spent under sustained load.")
+  boolean burstable;
+
+  @Option(names = "--export-model", paramLabel = "FILE",
+      description = "Write the integer program as LP (.lp) or MPS (.mps) for cbc or glpsol.")
+  Path exportModel;
+
+  private final InputStream stdin;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  AetherCommand(InputStream stdin, PrintStream out, PrintStream err) {
+    this.stdin = stdin;
+    this.out = out;
+    this.err = err;
+  }
+
+  @Option(names = "--provider", paramLabel = "local|aws",
+      description = "Where to run: local (this machine) or aws. Default: aws when AWS "
+          + "credentials are found, else local.")
+  String provider;
+
+  @Override
+  public Integer call() {
+    boolean keysOnCommandLine = keyId != null || key != null;
+    if (interactive) {
+      new InteractiveQuestions(this, new Prompter(
+          new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)), out,
+          System.console())).askForMissing();
+    }
+    if (keysOnCommandLine) {
+      err.println("aether: warning: -E/-K put your AWS keys on the command line, where other "
+          + "users of this machine can read them; prefer environment variables or ~/.aws.");
+    }
+    BidRequest request = request();
+    List<ProvisionedInstance> instances;
+    if (provisioningFile != null && Files.exists(provisioningFile)) {
+      instances = ProvisioningFile.read(provisioningFile);
+      out.println("Using the saved plan in " + provisioningFile + " (" + instances.size()
+          + " instances); the bidder was skipped.");
+    } else {
+      BidOutcome outcome = BidStep.bid(request);
+      new PlanTable(out).print(outcome);
+      instances = ProvisioningFile.instancesOf(outcome.plan());
+      Path target = provisioningFile != null ? provisioningFile : Path.of("prov.psv");
+      ProvisioningFile.write(instances, target);
+      out.println("Wrote " + target + " (" + instances.size() + " instances).");
+    }
+    if (dryRun) {
+      return 0;
+    }
+    return new RunStep(request, instances, out, err).run();
+  }
+
+  /** Checks every option and builds what the bidder and the run need. */
+  BidRequest request() {
+    return BidRequest.from(this);
+  }
+
+  static Objective parseObjective(String value) {
+    if (value == null) {
+      return Objective.SEED;
+    }
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "seed":
+        return Objective.SEED;
+      case "cost":
+        return Objective.COST;
+      default:
+        throw AetherException.invalidInput(
+            "--objective: '" + value + "' is not one of: seed, cost");
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package dev.aether.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.ProvisioningFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DryRunTest {
+  @TempDir Path dir;
+
+  private Path args(int jobs) throws Exception {
+    StringBuilder s = new StringBuilder("# a comment line is not a job\n\n");
+    for (int i = 1; i <= jobs; i++) {
+      s.append(i).append('\n');
+    }
+    Path f = dir.resolve("args.txt");
+    Files.writeString(f, s);
+    return f;
+  }
+
+  @Test
+  void printsThePlanAndWritesProvPsvFromTheEmbeddedCatalog() throws Exception {
+    Path psv = dir.resolve("prov.psv");
+    CliRun run = CliRun.of("--dry-run", "-A", args(8).toString(), "-P", "2", "-M", "4", "-N",
+        "demo", "-R", "us-east-1", "-L", psv.toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.out())
+        .contains("Plan for 8 jobs of 2 cores and 4 GB each")
+        .contains("TYPE", "ZONE", "MARKET", "COUNT", "SLOTS", "$/H EACH", "$/H TOTAL", "BID")
+        .contains("Worst case:")
+        .contains("On-demand:")
+        .contains("every type is unlimited");
+    List<ProvisionedInstance> plan = ProvisioningFile.read(psv);
+    int slots = plan.stream().mapToInt(i -> (int) Math.min(i.processors() / 2, i.ramGb() / 4)).sum();
+    assertThat(slots).isGreaterThanOrEqualTo(8);
+  }
+
+  @Test
+  void aSpotPlanIsCheaperThanAllOnDemandAndSaysBy() throws Exception {
+    CliRun run = CliRun.of("--dry-run", "-A", args(8).toString(), "-P", "2", "-M", "4",
+        "-L", dir.resolve("p.psv").toString(), "--objective", "cost");
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.out()).containsPattern("this plan saves [1-9][0-9]?\\.[0-9]%");
+  }
+
+  @Test
+  void touchesNoCloudAndNeedsNoScriptOrName() throws Exception {
+    CliRun run = CliRun.of("--dry-run", "-A", args(2).toString(), "-P", "1", "-M", "1",
+        "-L", dir.resolve("p.psv").toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.err()).isEmpty();
+  }
+
+  @Test
+  void runsFromAnExplicitSavedPlanWithoutBidding() throws Exception {
+    Path psv = dir.resolve("saved.psv");
+    Files.writeString(psv, "c4.large|2|3.75|false|aws\n");
+    CliRun run = CliRun.of("--dry-run", "-A", args(2).toString(), "-P", "1", "-M", "1",
+        "-L", psv.toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.out()).contains("Using the saved plan").doesNotContain("TYPE");
+    assertThat(Files.readString(psv)).isEqualTo("c4.large|2|3.75|false|aws\n");
+  }
+
+  @Test
+  void sameInputGivesTheSamePlan() throws Exception {
+    Path a = dir.resolve("a.psv");
+    Path b = dir.resolve("b.psv");
+    Path argsFile = args(30);
+    CliRun.of("--dry-run", "-A", argsFile.toString(), "-P", "4", "-M", "16", "-L", a.toString());
+    CliRun.of("--dry-run", "-A", argsFile.toString(), "-P", "4", "-M", "16", "-L", b.toString());
+    assertThat(Files.readString(a)).isNotEmpty().isEqualTo(Files.readString(b));
+  }
+
+  @Test
+  void capsSlotsAtWhatTheLimitsAllowAndSaysSo() throws Exception {
+    Path limits = dir.resolve("limits.json");
+    Files.writeString(limits, "{\"vcpuQuotas\": {\"on-demand\": {\"standard\": 8},"
+        + " \"spot\": {\"standard\": 8}}}");
+    Path catalog = dir.resolve("catalog.csv");
+    Files.writeString(catalog, """
+        instance_type,vcpus,memory_gib,region,on_demand_price,spot_price
+        c5.large,2,4,us-east-1,0.085,0.035
+        c5.xlarge,4,8,us-east-1,0.17,0.068
+        """);
+    Path psv = dir.resolve("p.psv");
+    CliRun run = CliRun.of("--dry-run", "-A", args(20).toString(), "-P", "2", "-M", "4",
+        "--limits", limits.toString(), "--catalog", catalog.toString(), "-L", psv.toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.out()).contains("The account limits allow 8 jobs at once");
+    assertThat(ProvisioningFile.read(psv).stream().mapToInt(ProvisionedInstance::processors).sum())
+        .isLessThanOrEqualTo(16);
+  }
+
+  @Test
+  void exportsTheModel() throws Exception {
+    Path lp = dir.resolve("model.lp");
+    CliRun run = CliRun.of("--dry-run", "-A", args(4).toString(), "-P", "2", "-M", "4",
+        "-L", dir.resolve("p.psv").toString(), "--export-model", lp.toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(Files.readString(lp)).containsIgnoringCase("minimize");
+  }
+}
