@@ -75,6 +75,14 @@ class LocalPipelineTest {
     assertThat(Files.readString(log)).contains("attempt 3 of 'bad'");
     assertThat(console.toString(StandardCharsets.UTF_8))
         .contains("FAILED job 2 (args line 2, 3 attempts, exit 3): " + log);
+
+    java.io.StringWriter status2 = new java.io.StringWriter();
+    int statusExit = new picocli.CommandLine(new dev.aether.cli.StatusCommand())
+        .setOut(new java.io.PrintWriter(status2))
+        .execute("--name", "failing", "--aether-home", home.toString());
+    assertThat(statusExit).isZero();
+    assertThat(status2.toString()).contains("1 of 2 jobs done, 1 failed")
+        .contains("FAILED job 2 (args line 2, 3 attempts, exit 3): " + log);
   }
 
   /** Lines that a shell would expand, split or run; each must arrive as $1 untouched. */
