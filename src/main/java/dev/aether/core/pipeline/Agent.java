@@ -192,6 +192,7 @@ public final class Agent {
         exit = 127;
       }
       if (job.cancelled) {
+        Files.deleteIfExists(logFile);
         return; // its lease is someone else's now: no log, no report
       }
       // Log and outputs reach the bucket before the coordinator hears of the end (rule 3).
@@ -246,10 +247,11 @@ public final class Agent {
     try {
       HeartbeatReply reply = client.heartbeat(config.node(), jobs);
       contact();
-      for (int number : reply.cancel()) {
-        Running r = running.get(number);
-        if (r != null) {
-          log.info("job {}: lease lost, ending it", number);
+      for (RunningJob lost : reply.cancel()) {
+        Running r = running.get(lost.number());
+        // Match the attempt: this slot may already run a newer lease of the same job.
+        if (r != null && r.lease.attempt() == lost.attempt()) {
+          log.info("job {} attempt {}: lease lost, ending it", lost.number(), lost.attempt());
           r.cancel();
         }
       }

@@ -58,6 +58,15 @@ import java.util.function.LongSupplier;
 public final class Coordinator implements AutoCloseable {
   private static final int MAX_BODY = 64 * 1024;
 
+  static {
+    // The JDK server leaves Nagle's algorithm on: with the client's delayed ACKs each small reply
+    // then waits ~40 ms (measured: 11 assignments/s for one agent instead of ~1000). Read once,
+    // when the JDK's server config class loads, so it must be set before the first server starts.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   /**
    * @param leaseTimeout how long a lease lives without a heartbeat
    * @param maxAttempts leases a job gets before it is FAILED
@@ -230,10 +239,10 @@ public final class Coordinator implements AutoCloseable {
   private HeartbeatReply heartbeat(HeartbeatRequest r) {
     requireRegistered(r.node());
     long now = clock.getAsLong();
-    List<Integer> cancel = new ArrayList<>();
+    List<RunningJob> cancel = new ArrayList<>();
     for (RunningJob job : r.jobs() == null ? List.<RunningJob>of() : r.jobs()) {
       if (!ledger.renew(r.node(), job.number(), job.attempt(), now, settings.leaseMillis())) {
-        cancel.add(job.number());
+        cancel.add(job);
       }
     }
     return new HeartbeatReply(!ledger.hasUnfinished(), cancel);

@@ -49,7 +49,7 @@ public final class Protocol {
    * @param stop the batch is over: stop asking, end what runs (it is no longer needed)
    * @param cancel jobs this node no longer holds (lease expired or handed on): kill, do not report
    */
-  public record HeartbeatReply(boolean stop, List<Integer> cancel) {}
+  public record HeartbeatReply(boolean stop, List<RunningJob> cancel) {}
 
   public record CompleteRequest(String node, int number, int attempt, int exitCode) {}
 

@@ -109,7 +109,8 @@ class CoordinatorTest {
     clock.addAndGet(10_001); // n1 silent for a whole lease
     awaitLeased(0);
     assertThat(ledger.job(1).orElseThrow().state()).isEqualTo(JobState.PENDING);
-    assertThat(client.heartbeat("n1", List.of(new RunningJob(1, 1))).cancel()).containsExactly(1);
+    assertThat(client.heartbeat("n1", List.of(new RunningJob(1, 1))).cancel())
+        .containsExactly(new RunningJob(1, 1));
 
     Lease again = client.lease("n2").job();
     assertThat(again).isEqualTo(new Lease(1, 2, lease.args()));

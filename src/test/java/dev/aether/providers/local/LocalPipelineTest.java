@@ -34,11 +34,12 @@ class LocalPipelineTest {
     LocalProject p = new LocalProject(home, "basic");
     Path example = Path.of("examples/basic");
     ByteArrayOutputStream console = new ByteArrayOutputStream();
+    TokenSpy machines = new TokenSpy(p.machines());
 
     int status = PipelineConsole.run(
         p.spec(example.resolve("script.sh"), example.resolve("args.txt"))
             .binDir(example.resolve("bin")).slotsPerNode(8).build(),
-        p.machines(), p.bucket, new PrintStream(console, true, StandardCharsets.UTF_8));
+        machines, p.bucket, new PrintStream(console, true, StandardCharsets.UTF_8));
 
     assertThat(status).as(console.toString(StandardCharsets.UTF_8)).isZero();
     for (int i = 1; i <= 8; i++) {
@@ -48,7 +49,47 @@ class LocalPipelineTest {
     }
     assertThat(p.bucket.list("")).contains("args.txt", "prov.psv", "script/script.sh",
         "bin/describe.sh", "state/ledger.db");
-    assertThat(console.toString(StandardCharsets.UTF_8)).contains("8 of 8 jobs done");
+    assertThat(console.toString(StandardCharsets.UTF_8)).contains("8 of 8 jobs done")
+        .doesNotContain(machines.token);
+    try (Stream<Path> files = Files.walk(home)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1))
+            .as("the token is written nowhere: %s", f).doesNotContain(machines.token);
+      }
+    }
+  }
+
+  /** Records the token handed to nodes, to check it is written nowhere. */
+  private static final class TokenSpy implements dev.aether.core.spi.Machines {
+    private final LocalMachines delegate;
+    volatile String token = "no token was handed out";
+
+    TokenSpy(LocalMachines delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public java.util.Set<dev.aether.core.spi.Capability> capabilities() {
+      return delegate.capabilities();
+    }
+
+    @Override
+    public List<dev.aether.core.spi.Node> start(
+        List<dev.aether.core.plan.ProvisionedInstance> instances,
+        dev.aether.core.spi.NodeBootstrap bootstrap) {
+      token = bootstrap.token();
+      return delegate.start(instances, bootstrap);
+    }
+
+    @Override
+    public List<dev.aether.core.spi.Node> list() {
+      return delegate.list();
+    }
+
+    @Override
+    public void stop(dev.aether.core.spi.Node node) {
+      delegate.stop(node);
+    }
   }
 
   @Test
