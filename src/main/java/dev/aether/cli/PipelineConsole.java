@@ -13,6 +13,7 @@ import java.time.Duration;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Runs a batch with a progress bar and a summary: what the root command calls once it has a spec,
@@ -86,6 +87,9 @@ public final class PipelineConsole {
           .setInitialMax(c.total())
           // A fixed width: no terminal is needed to render it (logs, CI).
           .setConsumer(new ConsoleProgressBarConsumer(out, 100))
+          // Colours and block characters only on a terminal; plain ASCII in logs.
+          .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK
+              : ProgressBarStyle.ASCII)
           .setUpdateIntervalMillis(500)
           .startsFrom(c.done() + c.failed(), Duration.ZERO)
           .build();
