@@ -27,4 +27,13 @@ public interface Storage {
 
   /** Keys that start with {@code prefix}, sorted. */
   List<String> list(String prefix);
+
+  /**
+   * Where {@code key} (an object or a {@code /}-ended folder prefix) lives on this machine's file
+   * system, when the bucket is a local folder; empty for remote buckets. Lets an agent link the
+   * project's {@code bin/} and {@code data/} and write {@code output/} in place instead of copying.
+   */
+  default Optional<Path> localPath(String key) {
+    return Optional.empty();
+  }
 }

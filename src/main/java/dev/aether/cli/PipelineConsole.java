@@ -1,0 +1,113 @@
+package dev.aether.cli;
+
+import dev.aether.core.pipeline.LedgerCounts;
+import dev.aether.core.pipeline.Pipeline;
+import dev.aether.core.pipeline.PipelineListener;
+import dev.aether.core.pipeline.PipelineResult;
+import dev.aether.core.pipeline.PipelineSpec;
+import dev.aether.core.spi.Machines;
+import dev.aether.core.spi.Storage;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Runs a batch with a progress bar and a summary: what the root command calls once it has a spec,
+ * machines and a bucket. AetherExceptions pass through to the root command's handler.
+ */
+public final class PipelineConsole {
+  private PipelineConsole() {}
+
+  /** @return 0 when every job is DONE, else 1 (the failed jobs and their logs are listed) */
+  public static int run(PipelineSpec spec, Machines machines, Storage storage, PrintStream out) {
+    Bar bar = new Bar(out);
+    PipelineResult result;
+    try {
+      result = Pipeline.run(spec, machines, storage, bar);
+    } finally {
+      bar.close();
+    }
+    out.print(summary(result));
+    out.flush();
+    return result.succeeded() ? 0 : 1;
+  }
+
+  /** Counts, where the results are, and each failed job with its log. */
+  public static String summary(PipelineResult result) {
+    StringBuilder out = new StringBuilder();
+    LedgerCounts c = result.counts();
+    StringBuilder line = new StringBuilder()
+        .append(c.done()).append(" of ").append(c.total()).append(" jobs done");
+    if (c.failed() > 0) {
+      line.append(", ").append(c.failed()).append(" failed");
+    }
+    if (c.pending() + c.leased() > 0) {
+      line.append(", ").append(c.leased()).append(" running, ").append(c.pending())
+          .append(" pending");
+    }
+    if (!result.elapsed().isZero()) {
+      line.append(" (").append(human(result.elapsed())).append(')');
+    }
+    out.append(line).append('\n');
+    out.append("Outputs: ").append(result.bucket()).append("/output/   Logs: ")
+        .append(result.bucket()).append("/logs/\n");
+    for (PipelineResult.FailedJob f : result.failed()) {
+      out.append("  FAILED job ").append(f.number()).append(" (args line ").append(f.line())
+          .append(", ").append(f.attempts()).append(f.attempts() == 1 ? " attempt" : " attempts")
+          .append(", ").append(f.exitCode().map(e -> "exit " + e).orElse("node went silent"))
+          .append("): ").append(f.log()).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static String human(Duration d) {
+    long s = d.toSeconds();
+    return s < 60 ? d.toMillis() / 100 / 10.0 + " s" : s / 60 + " min " + s % 60 + " s";
+  }
+
+  /** The progress bar: done + failed of total; running and failed in its message. */
+  private static final class Bar implements PipelineListener {
+    private final PrintStream out;
+    private ProgressBar bar;
+
+    Bar(PrintStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void started(LedgerCounts c, String bucket, URI coordinator) {
+      out.println("Running " + c.total() + " jobs (" + (c.done() + c.failed())
+          + " already ended); bucket " + bucket);
+      bar = new ProgressBarBuilder()
+          .setTaskName("jobs")
+          .setInitialMax(c.total())
+          // A fixed width: no terminal is needed to render it (logs, CI).
+          .setConsumer(new ConsoleProgressBarConsumer(out, 100))
+          // Colours and block characters only on a terminal; plain ASCII in logs.
+          .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK
+              : ProgressBarStyle.ASCII)
+          .setUpdateIntervalMillis(500)
+          .startsFrom(c.done() + c.failed(), Duration.ZERO)
+          .build();
+      progress(c);
+    }
+
+    @Override
+    public void progress(LedgerCounts c) {
+      if (bar != null) {
+        bar.stepTo(c.done() + c.failed());
+        bar.setExtraMessage(" running " + c.leased() + ", failed " + c.failed());
+      }
+    }
+
+    void close() {
+      if (bar != null) {
+        bar.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.aether.providers.local;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.aether.core.AetherException;
+import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.spi.Capability;
+import dev.aether.core.spi.Machines;
+import dev.aether.core.spi.Node;
+import dev.aether.core.spi.NodeBootstrap;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This machine as the pipeline's node(s): each instance of the plan becomes one agent process
+ * ({@link LocalAgentMain}, a separate JVM on this program's classpath) with that instance's cores
+ * and memory. Normally the plan is one instance, {@link #thisMachine()}.
+ */
+public final class LocalMachines implements Machines {
+  private final LocalStorage bucket;
+  private final Path nodesDir;
+  private final Duration lostAfter;
+  private final Map<String, Started> nodes = new LinkedHashMap<>();
+
+  private record Started(Node node, Process process) {}
+
+  /**
+   * @param bucket the project's bucket folder, which agents use directly
+   * @param nodesDir where each node gets a folder for its jobs and its {@code agent.log}
+   * @param lostAfter an agent whose coordinator is unreachable this long ends its jobs and exits
+   */
+  public LocalMachines(LocalStorage bucket, Path nodesDir, Duration lostAfter) {
+    this.bucket = bucket;
+    this.nodesDir = nodesDir;
+    this.lostAfter = lostAfter;
+  }
+
+  public LocalMachines(LocalStorage bucket, Path nodesDir) {
+    this(bucket, nodesDir, Duration.ofSeconds(60));
+  }
+
+  /** This machine as one instance: its cores and its memory. */
+  public static ProvisionedInstance thisMachine() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    long bytes = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
+    double gb = Math.floor(bytes / 1e9 * 100) / 100;
+    return new ProvisionedInstance("local", cores, gb, true, false, Optional.empty(),
+        Optional.empty(), Optional.of("local"));
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return EnumSet.noneOf(Capability.class);
+  }
+
+  @Override
+  public synchronized List<Node> start(List<ProvisionedInstance> instances,
+      NodeBootstrap bootstrap) {
+    String run = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+    List<Node> started = new ArrayList<>();
+    try {
+      for (int i = 0; i < instances.size(); i++) {
+        // Ids are fresh per start so a node left over from a killed run never shares a folder.
+        String id = "local-" + run + "-" + (i + 1);
+        started.add(launch(id, instances.get(i), bootstrap));
+      }
+      return started;
+    } catch (IOException | RuntimeException e) {
+      started.forEach(this::stop);
+      throw new AetherException(AetherException.ERROR,
+          "cannot start a local agent process: " + e.getMessage(), e);
+    }
+  }
+
+  private Node launch(String id, ProvisionedInstance instance, NodeBootstrap bootstrap)
+      throws IOException {
+    Path dir = Files.createDirectories(nodesDir.resolve(id));
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"),
+        LocalAgentMain.class.getName(),
+        "--coordinator", bootstrap.coordinator().toString(),
+        "--node", id,
+        "--bucket", bucket.root().toString(),
+        "--work", dir.toString(),
+        "--cores", Integer.toString(instance.processors()),
+        "--memory-gb", Double.toString(instance.ramGb()),
+        "--address", "127.0.0.1",
+        "--lost-after-ms", Long.toString(lostAfter.toMillis())));
+    Process p = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()))
+        .start();
+    Node node = new Node(id, instance, Optional.of("127.0.0.1"));
+    nodes.put(id, new Started(node, p));
+    // The token goes through the pipe, never the command line (visible in ps) or a file.
+    try (OutputStream in = p.getOutputStream()) {
+      in.write((bootstrap.token() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    return node;
+  }
+
+  @Override
+  public synchronized List<Node> list() {
+    return nodes.values().stream().filter(s -> s.process().isAlive()).map(Started::node).toList();
+  }
+
+  @Override
+  public void stop(Node node) {
+    Started s;
+    synchronized (this) {
+      s = nodes.get(node.id());
+    }
+    if (s == null || !s.process().isAlive()) {
+      return;
+    }
+    List<ProcessHandle> jobs = s.process().descendants().toList();
+    s.process().destroy();
+    try {
+      if (!s.process().waitFor(5, TimeUnit.SECONDS)) {
+        s.process().destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      s.process().destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    jobs.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /** The agent process of {@code node}, for tests that kill it. */
+  public synchronized Optional<ProcessHandle> process(Node node) {
+    return Optional.ofNullable(nodes.get(node.id())).map(s -> s.process().toHandle());
+  }
+
+  /** Nodes started so far, alive or not. */
+  public synchronized List<Node> started() {
+    return nodes.values().stream().map(Started::node).toList();
+  }
+}

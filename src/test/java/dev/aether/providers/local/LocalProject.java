@@ -1,0 +1,63 @@
+package dev.aether.providers.local;
+
+import dev.aether.core.pipeline.JobLedger;
+import dev.aether.core.pipeline.PipelineSpec;
+import dev.aether.core.pipeline.ProjectDirs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+
+/** A project under a temporary AETHER_HOME, with short timeouts so tests stay fast. */
+final class LocalProject {
+  final String name;
+  final ProjectDirs dirs;
+  final LocalStorage bucket;
+
+  LocalProject(Path home, String name) {
+    this.name = name;
+    this.dirs = new ProjectDirs(home);
+    this.bucket = new LocalStorage(dirs.bucket(name));
+  }
+
+  LocalMachines machines() {
+    return new LocalMachines(bucket, dirs.work(name).resolve("nodes"), Duration.ofSeconds(5));
+  }
+
+  PipelineSpec.Builder spec(Path script, Path args) {
+    return PipelineSpec.builder(name, script, args)
+        .workDir(dirs.work(name))
+        .instances(List.of(LocalMachines.thisMachine()))
+        .leaseTimeout(Duration.ofSeconds(2))
+        .checkpointInterval(Duration.ofMillis(500));
+  }
+
+  JobLedger ledger() {
+    return JobLedger.openExisting(dirs.ledger(name));
+  }
+
+  Path output(String file) {
+    return bucket.root().resolve("output").resolve(file);
+  }
+
+  static Path script(Path dir, String body) throws IOException {
+    Path script = dir.resolve("job.sh");
+    Files.writeString(script, "#!/bin/bash\n" + body + "\n", StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
+  static Path args(Path dir, String... lines) throws IOException {
+    Path args = dir.resolve("args.txt");
+    Files.writeString(args, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    return args;
+  }
+
+  /** Lines of a file the job script appends to, or none. */
+  static List<String> lines(Path file) throws IOException {
+    return Files.exists(file) ? Files.readAllLines(file) : List.of();
+  }
+}
