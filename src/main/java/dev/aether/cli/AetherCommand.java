@@ -2,6 +2,7 @@ package dev.aether.cli;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.bidder.Objective;
+import dev.aether.core.pipeline.ProjectDirs;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
 import java.io.BufferedReader;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "aether",
     mixinStandardHelpOptions = true,
+    subcommands = {StatusCommand.class},
     version = "aether 0.1.0",
     sortOptions = false,
     usageHelpAutoWidth = true,
@@ -141,6 +144,10 @@ final class AetherCommand implements Callable<Integer> {
       + "t4g), whose CPU is throttled once their credits are spent under sustained load.")
   boolean burstable;
 
+  @Option(names = "--accelerators", description = "Also consider GPU, FPGA, Inferentia and "
+      + "Trainium types (their vCPU quotas are often 0 on new accounts).")
+  boolean accelerators;
+
   @Option(names = "--export-model", paramLabel = "FILE",
       description = "Write the integer program as LP (.lp) or MPS (.mps) for cbc or glpsol.")
   Path exportModel;
@@ -160,6 +167,18 @@ final class AetherCommand implements Callable<Integer> {
           + "credentials are found, else local.")
   String provider;
 
+  @Option(names = "--aether-home", paramLabel = "DIR",
+      description = "Where Aether keeps projects (default: $AETHER_HOME, else ~/.aether).")
+  Path home;
+
+  @Option(names = "--max-attempts", paramLabel = "N",
+      description = "Runs a job gets before it counts as failed (default: 3).")
+  int maxAttempts = 3;
+
+  @Option(names = "--restart", description = "Forget the project's earlier run and run every job "
+      + "again (needed when the args file changed).")
+  boolean restart;
+
   @Override
   public Integer call() {
     boolean keysOnCommandLine = keyId != null || key != null;
@@ -172,6 +191,7 @@ final class AetherCommand implements Callable<Integer> {
       err.println("aether: warning: -E/-K put your AWS keys on the command line, where other "
           + "users of this machine can read them; prefer environment variables or ~/.aws.");
     }
+    RunOptions runOptions = runOptions();
     BidRequest request = request();
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
@@ -184,12 +204,24 @@ final class AetherCommand implements Callable<Integer> {
       instances = ProvisioningFile.instancesOf(outcome.plan());
       Path target = provisioningFile != null ? provisioningFile : Path.of("prov.psv");
       ProvisioningFile.write(instances, target);
-      out.println("Wrote " + target + " (" + instances.size() + " instances).");
+      out.println("Wrote " + target + " (" + instances.size()
+          + (instances.size() == 1 ? " instance)." : " instances)."));
     }
     if (dryRun) {
       return 0;
     }
-    return new RunStep(request, instances, out, err).run();
+    return new RunStep(request, instances, runOptions, out).run();
+  }
+
+  private RunOptions runOptions() {
+    if (maxAttempts < 1) {
+      throw AetherException.invalidInput("--max-attempts must be at least 1, got " + maxAttempts);
+    }
+    if (provider != null && !provider.equals("local") && !provider.equals("aws")) {
+      throw AetherException.invalidInput("--provider: '" + provider + "' is not one of: local, aws");
+    }
+    return new RunOptions(Optional.ofNullable(provider), maxAttempts, restart,
+        home != null ? new ProjectDirs(home) : ProjectDirs.fromEnvironment());
   }
 
   /** Checks every option and builds what the bidder and the run need. */

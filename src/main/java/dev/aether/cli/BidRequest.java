@@ -119,6 +119,9 @@ record BidRequest(
     if (!c.burstable) {
       catalog = catalog.withoutBurstable();
     }
+    if (!c.accelerators) {
+      catalog = catalog.withoutAccelerators();
+    }
     if (catalog.offers().isEmpty()) {
       throw AetherException.invalidInput("--arch: no " + arch + " instance types in " + region
           + " in the " + all.source());

@@ -65,6 +65,8 @@ class BadInputTest {
     "missing script;     -A args.txt -P 1 -M 1 -N demo -S nope.sh;       -S/--script",
     "missing bin dir;    -A args.txt -P 1 -M 1 -N demo -S script.sh -B nobin; -B/--bin-dir",
     "missing data dir;   -A args.txt -P 1 -M 1 -N demo -S script.sh -D nodata; -D/--data",
+    "unknown provider;   -A args.txt -P 1 -M 1 -N demo -S script.sh --provider gcp; --provider",
+    "zero attempts;      -A args.txt -P 1 -M 1 -N demo -S script.sh --max-attempts 0; --max-attempts",
   })
   void runRejectsBeforeLaunchingAnything(String why, String options, String named) {
     CliRun run = CliRun.of(arguments(options));

@@ -32,6 +32,11 @@ public record Catalog(String source, List<Offer> offers) {
     return new Catalog(source, offers.stream().filter(o -> !o.type().isBurstable()).toList());
   }
 
+  /** The offers whose type has no accelerator (see {@link InstanceType#isAccelerated()}). */
+  public Catalog withoutAccelerators() {
+    return new Catalog(source, offers.stream().filter(o -> !o.type().isAccelerated()).toList());
+  }
+
   /** The offers whose type has this architecture ({@code any} keeps all). */
   public Catalog withArch(String arch) {
     if ("any".equalsIgnoreCase(arch)) {

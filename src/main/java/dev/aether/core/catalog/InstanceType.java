@@ -45,6 +45,15 @@ public record InstanceType(String name, int vcpus, double memoryGib, int storage
     return family().matches("t\\d+[a-z]*");
   }
 
+  /**
+   * True for accelerated-computing types (GPU, FPGA, Inferentia, Trainium, Gaudi: quota classes
+   * f, g, inf, p, dl, trn): a CPU job pays for hardware it does not use, and new accounts often
+   * have a quota of 0 for them.
+   */
+  public boolean isAccelerated() {
+    return java.util.Set.of("f", "g", "inf", "p", "dl", "trn").contains(quotaClass());
+  }
+
   /** The family prefix, e.g. {@code c5d} for {@code c5d.large}. */
   public String family() {
     int dot = name.indexOf('.');

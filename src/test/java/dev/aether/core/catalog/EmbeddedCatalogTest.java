@@ -42,6 +42,15 @@ class EmbeddedCatalogTest {
   }
 
   @Test
+  void tellsAcceleratedTypesApart() {
+    assertThat(catalog.withoutAccelerators().offers())
+        .isNotEmpty()
+        .noneMatch(o -> o.type().name().matches("(g4dn|p3|inf1|trn1|f1|dl1)\\..*"))
+        .anyMatch(o -> o.type().name().startsWith("x2idn."))
+        .anyMatch(o -> o.type().name().startsWith("c5."));
+  }
+
+  @Test
   void leavesOutLocalZones() {
     assertThat(catalog.offers()).noneMatch(o -> o.zone().contains("-atl") || o.zone().contains("-lax"));
   }
