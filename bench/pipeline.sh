@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 JOBS=${1:-10000}
 QUEUED=${2:-1000000}
 
-mvn -q -B -o test-compile
-mvn -q -B -o dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+mvn -q -B test-compile
+mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
 
 WORK=$(mktemp -d)

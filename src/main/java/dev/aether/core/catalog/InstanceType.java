@@ -38,11 +38,12 @@ public record InstanceType(String name, int vcpus, double memoryGib, int storage
   }
 
   /**
-   * True for burstable types (t2, t3, t3a, t4g): they run at a baseline fraction of their vCPUs
-   * and sell the rest as credits, which a batch job at full load soon spends.
+   * True for burstable types (t2, t3, t3a, t4g, and the -flex types such as m7i-flex): they
+   * guarantee only a baseline fraction of their vCPUs, which a batch job at full load soon
+   * exceeds. See https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
    */
   public boolean isBurstable() {
-    return family().matches("t\\d+[a-z]*");
+    return family().matches("t\\d+[a-z]*") || family().endsWith("-flex");
   }
 
   /**

@@ -37,7 +37,8 @@ class EmbeddedCatalogTest {
   void tellsBurstableTypesApart() {
     assertThat(catalog.withoutBurstable().offers())
         .isNotEmpty()
-        .noneMatch(o -> o.type().name().startsWith("t3a.") || o.type().name().startsWith("t2."))
+        .noneMatch(o -> o.type().name().startsWith("t3a.") || o.type().name().startsWith("t2.")
+            || o.type().name().startsWith("m7i-flex."))
         .anyMatch(o -> o.type().name().startsWith("trn1.")); // Trainium is not burstable
   }
 
