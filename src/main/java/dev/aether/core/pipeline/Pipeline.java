@@ -1,14 +1,13 @@
 package dev.aether.core.pipeline;
 
 import dev.aether.core.AetherException;
-import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
 import dev.aether.core.spi.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -165,7 +164,8 @@ public final class Pipeline {
     spec.binDir().ifPresent(d -> uploadFolder(d, "bin/", storage));
     spec.dataDir().ifPresent(d -> uploadFolder(d, "data/", storage));
     storage.put("args.txt", spec.argsFile());
-    storage.put("prov.psv", provPsv(spec.instances()).getBytes(StandardCharsets.UTF_8));
+    storage.put("prov.psv",
+        ProvisioningFile.format(spec.instances()).getBytes(StandardCharsets.UTF_8));
     return scriptKey;
   }
 
@@ -176,22 +176,6 @@ public final class Pipeline {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + dir, e);
     }
-  }
-
-  /** The instances as prov.psv lines: {@code TYPE|PROCESSORS|RAM|STORAGE|BIDDABLE[|BID|ZONE]}. */
-  static String provPsv(List<ProvisionedInstance> instances) {
-    StringBuilder b = new StringBuilder();
-    for (ProvisionedInstance i : instances) {
-      b.append(i.type()).append('|').append(i.processors()).append('|')
-          .append(BigDecimal.valueOf(i.ramGb()).stripTrailingZeros().toPlainString()).append('|')
-          .append(i.hasStorage()).append('|').append(i.biddable());
-      if (i.bid().isPresent() || i.zone().isPresent()) {
-        b.append('|').append(i.bid().map(BigDecimal::toPlainString).orElse(""));
-        i.zone().ifPresent(z -> b.append('|').append(z));
-      }
-      b.append('\n');
-    }
-    return b.toString();
   }
 
   private static void sleep(long millis) {
