@@ -27,7 +27,8 @@ class InterruptionNoticesImdsTest {
   void tellsTheAgentOnceWhenTheMetadataServiceHasANotice() throws Exception {
     imds.server.stubFor(put(urlEqualTo("/latest/api/token"))
         .withHeader("X-aws-ec2-metadata-token-ttl-seconds", matching("\\d+"))
-        .willReturn(aResponse().withStatus(200).withBody("imds-session-token")));
+        .willReturn(aResponse().withStatus(200).withBody("imds-session-token")
+            .withHeader("X-aws-ec2-metadata-token-ttl-seconds", "300")));
     imds.server.stubFor(get(urlEqualTo(SpotInterruptionWatcher.PATH))
         .willReturn(aResponse().withStatus(404)));
     try (InterruptionNoticesImds notices =
