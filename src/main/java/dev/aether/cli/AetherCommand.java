@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "aether",
     mixinStandardHelpOptions = true,
-    subcommands = {StatusCommand.class},
+    subcommands = {StatusCommand.class, AttachStorageCommand.class},
     version = "aether 0.1.0",
     sortOptions = false,
     usageHelpAutoWidth = true,

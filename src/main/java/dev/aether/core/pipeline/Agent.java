@@ -5,6 +5,7 @@ import dev.aether.core.pipeline.Protocol.HeartbeatReply;
 import dev.aether.core.pipeline.Protocol.LeaseReply;
 import dev.aether.core.pipeline.Protocol.RegisterReply;
 import dev.aether.core.pipeline.Protocol.RunningJob;
+import dev.aether.core.spi.InterruptionNotices;
 import dev.aether.core.spi.Storage;
 import java.io.IOException;
 import java.net.URI;
@@ -16,11 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * (see {@link JobScript}), heartbeats while they run, uploads each job's log to
  * {@code logs/<number>.log} and reports its exit code. Stops when the coordinator says the batch is
  * over, or when the coordinator has been unreachable for {@link Config#lostAfter()}.
+ *
+ * <p>On an interruption notice ({@link InterruptionNotices}) it stops taking work, kills the runs
+ * that have not ended, waits for them to exit, then hands their leases back ({@code release});
+ * runs that had already ended are still uploaded and reported as usual. A lease that arrives
+ * after the notice is handed back unrun. See docs/interruptions.md.
  */
 public final class Agent {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -46,23 +54,50 @@ public final class Agent {
   public record Config(URI coordinator, String node, int cores, double memoryGb, Path workDir,
       String address, Duration lostAfter) {}
 
+  /** How long killed runs get to exit before their leases are handed back anyway. */
+  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+
   private final Config config;
   private final Storage storage;
   private final CoordinatorClient client;
+  private final InterruptionNotices notices;
+  /** Orders "interrupted?" against "start a leased job": one of the two sees the other. */
+  private final Object handBack = new Object();
+  private final CompletableFuture<Void> handedBack = new CompletableFuture<>();
+  private volatile boolean interrupted;
   private final Map<Integer, Running> running = new ConcurrentHashMap<>();
   private final List<Integer> unsentLogs = new ArrayList<>();
   private volatile boolean stopping;
   private volatile boolean lost;
   private volatile long lastContact = System.nanoTime();
 
+  /** An agent on a machine that is never interrupted. */
   public Agent(Config config, Secret token, Storage storage) {
+    this(config, token, storage, InterruptionNotices.NONE);
+  }
+
+  /** An agent that watches {@code notices} (closed when {@link #run()} returns). */
+  public Agent(Config config, Secret token, Storage storage, InterruptionNotices notices) {
     this.config = config;
     this.storage = storage;
     this.client = new CoordinatorClient(config.coordinator(), token, Duration.ofSeconds(30));
+    this.notices = notices;
   }
 
-  /** Runs until the batch is over. @return 0, or 1 when the coordinator was lost */
+  /**
+   * Runs until the batch is over, or this node is interrupted and has handed its leases back.
+   *
+   * @return 0, or 1 when the coordinator was lost
+   */
   public int run() throws IOException, InterruptedException {
+    try {
+      return serve();
+    } finally {
+      notices.close();
+    }
+  }
+
+  private int serve() throws IOException, InterruptedException {
     RegisterReply reg = register();
     if (reg == null) {
       log.error("coordinator {} unreachable for {}; giving up", config.coordinator(),
@@ -70,6 +105,8 @@ public final class Agent {
       return 1;
     }
     log.info("node {} registered: {} slots", config.node(), reg.slots());
+    // Watch only once registered: before that this node holds no lease to hand back.
+    notices.watch(this::interrupted);
     JobScript script = nodeFiles(reg.slots(), reg.script());
     Optional<Path> sharedOutput = storage.localPath("output/");
 
@@ -84,10 +121,69 @@ public final class Agent {
     while (!slots.awaitTermination(1, TimeUnit.SECONDS)) {
       // Slots end when told to stop, or when the coordinator is lost.
     }
+    if (interrupted) {
+      // The process may exit after this returns: the hand-back must have been sent first.
+      try {
+        handedBack.get(config.lostAfter().toMillis() + KILL_WAIT.toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+        log.warn("leases not handed back ({}); they will expire on the coordinator",
+            e.getMessage());
+      }
+    }
     heartbeats.shutdownNow();
     uploadUnsentLogs();
-    log.info("node {} stopping{}", config.node(), lost ? ": coordinator lost" : "");
+    log.info("node {} stopping{}", config.node(),
+        lost ? ": coordinator lost" : interrupted ? ": interrupted" : "");
     return lost ? 1 : 0;
+  }
+
+  // ---- interruption
+
+  /** The notice: stop taking work, kill what runs, hand the leases back. */
+  private void interrupted(String notice) {
+    List<Running> killed = new ArrayList<>();
+    synchronized (handBack) {
+      interrupted = true;
+      stopping = true;
+      for (Running r : running.values()) {
+        if (r.cancelUnlessEnded()) {
+          killed.add(r);
+        }
+      }
+    }
+    log.warn("node {} interrupted ({}): handing back {} job(s)", config.node(), notice,
+        killed.size());
+    try {
+      // Killed first, handed back second: a job given back is no longer running here when
+      // another node takes it (Coordinator rule 5).
+      for (Running r : killed) {
+        r.awaitExit(KILL_WAIT);
+      }
+      handBack(killed.stream().map(r -> r.lease).toList());
+      handedBack.complete(null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      handedBack.completeExceptionally(e);
+    } catch (RuntimeException e) {
+      handedBack.completeExceptionally(e);
+    }
+  }
+
+  /** Sends {@code release} until the coordinator has it, or is lost (then the leases expire). */
+  private void handBack(List<Lease> leases) throws InterruptedException {
+    List<RunningJob> jobs =
+        leases.stream().map(l -> new RunningJob(l.number(), l.attempt())).toList();
+    while (!coordinatorLost()) {
+      try {
+        int released = client.release(config.node(), jobs).released();
+        contact();
+        log.info("node {} handed back {} of {} lease(s)", config.node(), released, jobs.size());
+        return;
+      } catch (IOException e) {
+        Thread.sleep(200);
+      }
+    }
   }
 
   private RegisterReply register() throws InterruptedException {
@@ -162,7 +258,21 @@ public final class Agent {
         } else if (reply.job() == null) {
           Thread.sleep(reply.waitMillis());
         } else {
-          run(script, reply.job(), sharedOutput);
+          Running job = new Running(reply.job());
+          boolean mine;
+          synchronized (handBack) {
+            // From here the heartbeat renews this lease, until the coordinator has the exit
+            // code; or, once interrupted, the notice's hand-back was already sent without it.
+            mine = !interrupted;
+            if (mine) {
+              running.put(reply.job().number(), job);
+            }
+          }
+          if (mine) {
+            run(script, job, sharedOutput);
+          } else {
+            handBack(List.of(reply.job()));
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -172,11 +282,9 @@ public final class Agent {
     }
   }
 
-  private void run(JobScript script, Lease lease, Optional<Path> sharedOutput)
+  private void run(JobScript script, Running job, Optional<Path> sharedOutput)
       throws InterruptedException {
-    Running job = new Running(lease);
-    // From here the heartbeat renews this lease, until the coordinator has the exit code.
-    running.put(lease.number(), job);
+    Lease lease = job.lease;
     Path dir = config.workDir().resolve("jobs").resolve(lease.number() + "-" + lease.attempt());
     Path logFile = config.workDir().resolve("logs").resolve(lease.number() + ".log");
     Path output = sharedOutput.orElse(dir.resolve("output"));
@@ -191,9 +299,9 @@ public final class Agent {
         Files.writeString(logFile, "aether: cannot start the job script: " + e.getMessage() + "\n");
         exit = 127;
       }
-      if (job.cancelled) {
+      if (!job.end()) {
         Files.deleteIfExists(logFile);
-        return; // its lease is someone else's now: no log, no report
+        return; // its lease is someone else's now, or handed back: no log, no report
       }
       // Log and outputs reach the bucket before the coordinator hears of the end (rule 3).
       if (!uploadLog(lease.number(), logFile)) {
@@ -318,6 +426,7 @@ public final class Agent {
     final Lease lease;
     volatile Process process;
     volatile boolean cancelled;
+    private boolean ended;
 
     Running(Lease lease) {
       this.lease = lease;
@@ -334,6 +443,30 @@ public final class Agent {
       cancelled = true;
       if (process != null) {
         kill(process);
+      }
+    }
+
+    /** The run has ended by itself; false when it was cancelled first (then: no report). */
+    synchronized boolean end() {
+      if (!cancelled) {
+        ended = true;
+      }
+      return !cancelled;
+    }
+
+    /** Cancels the run unless it has already ended; true when cancelled by this call. */
+    synchronized boolean cancelUnlessEnded() {
+      if (ended || cancelled) {
+        return false;
+      }
+      cancel();
+      return true;
+    }
+
+    void awaitExit(Duration limit) throws InterruptedException {
+      Process p = process;
+      if (p != null) {
+        p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
 

@@ -11,8 +11,12 @@ import dev.aether.core.pipeline.Protocol.LeaseReply;
 import dev.aether.core.pipeline.Protocol.LeaseRequest;
 import dev.aether.core.pipeline.Protocol.RegisterReply;
 import dev.aether.core.pipeline.Protocol.RegisterRequest;
+import dev.aether.core.pipeline.Protocol.ReleaseReply;
+import dev.aether.core.pipeline.Protocol.ReleaseRequest;
 import dev.aether.core.pipeline.Protocol.RunningJob;
 import dev.aether.core.pipeline.Protocol.StatusReply;
+import dev.aether.core.spi.CapacityReplacer;
+import dev.aether.core.spi.LostCapacity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,10 +24,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +38,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands out the ledger's jobs to agents over HTTP/JSON (see {@link Protocol}).
@@ -53,9 +61,16 @@ import java.util.function.LongSupplier;
  *       and its lease cannot expire while the upload runs.
  *   <li>{@code stop} is answered only when no job is PENDING or LEASED. DONE and FAILED are final,
  *       so after that no job can come back to PENDING with nobody left to run it.
+ *   <li>An interrupted node kills its runs before it hands their leases back ({@code release}), so
+ *       a job given back is not still running there when another node takes it. The leases go
+ *       back to PENDING (the attempt not counted) and commit before the reply; only then is the
+ *       node's capacity replaced, on a thread of its own. A replacement that is slow or fails
+ *       delays jobs, never loses one: they are PENDING for any node, and a release that never
+ *       arrives ends as an expired lease (rule 2).
  * </ol>
  */
 public final class Coordinator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
   private static final int MAX_BODY = 64 * 1024;
 
   static {
@@ -102,13 +117,16 @@ public final class Coordinator implements AutoCloseable {
   private final ExecutorService httpThreads;
   private final HttpServer server;
   private final Map<String, Integer> nodes = new ConcurrentHashMap<>();
+  private final CapacityReplacer replacer;
+  private final ExecutorService replacements;
 
   // Touched by the loop thread only.
+  private final Set<String> leaving = new HashSet<>();
   private boolean dirty;
   private long lastCheckpoint;
 
   private Coordinator(JobLedger ledger, Settings settings, Secret token, Runnable checkpoint,
-      LongSupplier clock, HttpServer server) {
+      LongSupplier clock, HttpServer server, CapacityReplacer replacer) {
     this.ledger = ledger;
     this.settings = settings;
     this.token = token;
@@ -117,6 +135,9 @@ public final class Coordinator implements AutoCloseable {
     this.server = server;
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aether-coordinator"));
     this.httpThreads = Executors.newFixedThreadPool(16, r -> daemon(r, "aether-coordinator-http"));
+    this.replacer = replacer;
+    // One replacement at a time, off the loop: starting machines takes seconds.
+    this.replacements = Executors.newSingleThreadExecutor(r -> daemon(r, "aether-capacity"));
     this.lastCheckpoint = clock.getAsLong();
   }
 
@@ -128,6 +149,16 @@ public final class Coordinator implements AutoCloseable {
    */
   public static Coordinator start(JobLedger ledger, Settings settings, Secret token,
       InetSocketAddress bind, Runnable checkpoint, LongSupplier clock) {
+    return start(ledger, settings, token, bind, checkpoint, clock, CapacityReplacer.NONE);
+  }
+
+  /**
+   * As above; {@code replacer} is asked for machines when an interrupted node hands its leases
+   * back, and closed when this coordinator closes.
+   */
+  public static Coordinator start(JobLedger ledger, Settings settings, Secret token,
+      InetSocketAddress bind, Runnable checkpoint, LongSupplier clock,
+      CapacityReplacer replacer) {
     HttpServer server;
     try {
       server = HttpServer.create(bind, 128);
@@ -136,7 +167,7 @@ public final class Coordinator implements AutoCloseable {
           "cannot listen on " + bind + " for the coordinator: " + e.getMessage()
               + "; choose another port or free this one", e);
     }
-    Coordinator c = new Coordinator(ledger, settings, token, checkpoint, clock, server);
+    Coordinator c = new Coordinator(ledger, settings, token, checkpoint, clock, server, replacer);
     server.createContext("/", c::handle);
     server.setExecutor(c.httpThreads);
     server.start();
@@ -163,11 +194,28 @@ public final class Coordinator implements AutoCloseable {
     return nodes.size();
   }
 
-  /** Stops serving, then writes a last checkpoint. Agents still asking get connection errors. */
+  /**
+   * Stops serving, lets a replacement being started finish, closes the replacer (which stops the
+   * machines it started), then writes a last checkpoint. Agents still asking get connection errors.
+   */
   @Override
   public void close() {
     server.stop(0);
     httpThreads.shutdownNow();
+    replacements.shutdown();
+    try {
+      // A RunInstances call in flight must return, so the replacer knows what to stop.
+      if (!replacements.awaitTermination(2, TimeUnit.MINUTES)) {
+        log.warn("a capacity replacement is still starting machines; closing anyway");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      replacer.close();
+    } catch (RuntimeException e) {
+      log.warn("could not stop the replacement machines: {}", e.getMessage());
+    }
     try {
       onLoop(() -> {
         checkpoint.run();
@@ -224,6 +272,9 @@ public final class Coordinator implements AutoCloseable {
 
   private LeaseReply lease(LeaseRequest r) {
     requireRegistered(r.node());
+    if (leaving.contains(r.node())) {
+      return new LeaseReply(null, true, 0); // it is going away: no more work for it
+    }
     Optional<Lease> lease = ledger.lease(r.node(), clock.getAsLong(), settings.leaseMillis());
     if (lease.isPresent()) {
       dirty = true;
@@ -256,6 +307,38 @@ public final class Coordinator implements AutoCloseable {
       dirty = true;
     }
     return new CompleteReply(state.isPresent(), !ledger.hasUnfinished());
+  }
+
+  /** An interrupted node's leases back to PENDING (rule 5), then its slots are replaced. */
+  private ReleaseReply release(ReleaseRequest r) {
+    requireRegistered(r.node());
+    boolean first = leaving.add(r.node());
+    int released = 0;
+    for (RunningJob job : r.jobs() == null ? List.<RunningJob>of() : r.jobs()) {
+      if (ledger.release(r.node(), job.number(), job.attempt())) {
+        released++;
+      }
+    }
+    if (released > 0) {
+      dirty = true;
+    }
+    // Committed above; only now ask for machines. A retried release (its reply was lost) asks
+    // nothing more. Replace at most as many slots as jobs wait: near the end of a batch the
+    // remaining nodes finish the rest.
+    int slots = Math.min(nodes.get(r.node()), ledger.counts().pending());
+    if (first && slots > 0) {
+      LostCapacity lost = new LostCapacity(r.node(), slots);
+      log.info("node {} is interrupted; gave back {} job(s); replacing {} slot(s)", r.node(),
+          released, slots);
+      replacements.execute(() -> {
+        try {
+          replacer.replace(lost);
+        } catch (RuntimeException e) {
+          log.warn("replacing node {} failed: {}", lost.node(), e.getMessage());
+        }
+      });
+    }
+    return new ReleaseReply(released);
   }
 
   private StatusReply status() {
@@ -307,6 +390,10 @@ public final class Coordinator implements AutoCloseable {
           case Protocol.COMPLETE -> {
             CompleteRequest r = body(exchange, CompleteRequest.class);
             yield onLoop(() -> complete(r));
+          }
+          case Protocol.RELEASE -> {
+            ReleaseRequest r = body(exchange, ReleaseRequest.class);
+            yield onLoop(() -> release(r));
           }
           default -> throw new BadRequest(404, "no such endpoint");
         };

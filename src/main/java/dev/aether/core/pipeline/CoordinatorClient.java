@@ -8,6 +8,8 @@ import dev.aether.core.pipeline.Protocol.LeaseReply;
 import dev.aether.core.pipeline.Protocol.LeaseRequest;
 import dev.aether.core.pipeline.Protocol.RegisterReply;
 import dev.aether.core.pipeline.Protocol.RegisterRequest;
+import dev.aether.core.pipeline.Protocol.ReleaseReply;
+import dev.aether.core.pipeline.Protocol.ReleaseRequest;
 import dev.aether.core.pipeline.Protocol.RunningJob;
 import dev.aether.core.pipeline.Protocol.StatusReply;
 import java.io.IOException;
@@ -49,6 +51,11 @@ public final class CoordinatorClient {
   public CompleteReply complete(String node, Lease lease, int exitCode) throws IOException {
     return post(Protocol.COMPLETE,
         new CompleteRequest(node, lease.number(), lease.attempt(), exitCode), CompleteReply.class);
+  }
+
+  /** Hands back the leases of runs this node has killed, and leaves (see {@link Protocol}). */
+  public ReleaseReply release(String node, List<RunningJob> jobs) throws IOException {
+    return post(Protocol.RELEASE, new ReleaseRequest(node, jobs), ReleaseReply.class);
   }
 
   public StatusReply status() throws IOException {

@@ -200,6 +200,28 @@ public final class JobLedger implements AutoCloseable {
   }
 
   /**
+   * Gives back a lease its node cannot finish because the node is being taken away (a spot
+   * interruption): the job returns to PENDING at once and the attempt is not counted, since the
+   * job did not fail, its machine went. As in {@link #recoverLeases()}, the attempt number is
+   * handed out again by the next lease; the node that gave the lease back has killed the run and
+   * will not report it (see {@link Agent}).
+   *
+   * @return false when the node no longer holds that lease (nothing changed)
+   */
+  public synchronized boolean release(String node, int number, int attempt) {
+    return transaction(() -> {
+      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='PENDING',"
+          + " attempts=max(attempts-1, 0), lease_expires_at=NULL"
+          + " WHERE number=? AND state='LEASED' AND node=? AND attempts=?")) {
+        u.setInt(1, number);
+        u.setString(2, node);
+        u.setInt(3, attempt);
+        return u.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /**
    * Records the end of a run. Exit 0 makes the job DONE; another exit makes it PENDING again, or
    * FAILED when it has had {@code maxAttempts} leases.
    *

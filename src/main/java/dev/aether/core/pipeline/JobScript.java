@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * The job-script contract: how one job of the args file becomes one run of the user's script.
  *
  * <p>The script runs in a fresh working directory holding {@code bin/} (links to the project's
- * {@code -B} files, plus a no-op {@code terminate_job.sh}) and {@code data/} (a link to the
- * project's {@code -D} folder, or empty), with {@code bin/} first on {@code PATH}, as
+ * {@code -B} files, plus a no-op {@code terminate_job.sh} and {@code add_ebs_storage.sh}, which
+ * asks the node's aether for a disk) and {@code data/} (a link to the project's {@code -D} folder,
+ * or empty), with {@code bin/} first on {@code PATH}, as
  *
  * <pre>script "$1" PROCS MEMFRAC PRIMARYHOST OUTPUTFOLDER LOCALIP</pre>
  *
@@ -34,6 +35,21 @@ public final class JobScript {
       + "# Kept for 2017 job scripts. Aether takes completion from the script's exit status,\n"
       + "# so this does nothing.\n"
       + "exit 0\n";
+
+  /**
+   * The 2017 scripts' {@code add_ebs_storage.sh SIZE DEVMNT}: asks the node's aether for a disk
+   * ({@code aether attach-storage}). The jar is where the node's boot script puts it
+   * ({@code providers.aws.UserData}); the arguments are passed on as arguments, never evaluated.
+   */
+  static final String ADD_EBS_STORAGE = "#!/bin/sh\n"
+      + "# add_ebs_storage.sh SIZE DEVMNT: a new SIZE GB disk mounted at /mnt/DEVMNT, deleted\n"
+      + "# with the node. Needs a cloud node started by aether.\n"
+      + "if [ ! -f /opt/aether/aether.jar ]; then\n"
+      + "  echo 'add_ebs_storage.sh: needs a cloud node started by aether"
+      + " (no /opt/aether/aether.jar here)' >&2\n"
+      + "  exit 2\n"
+      + "fi\n"
+      + "exec java -jar /opt/aether/aether.jar attach-storage \"$1\" \"$2\"\n";
 
   private final Path script;
   private final boolean hasShebang;
@@ -119,6 +135,11 @@ public final class JobScript {
     Files.deleteIfExists(terminate);
     Files.writeString(terminate, TERMINATE_JOB);
     Files.setPosixFilePermissions(terminate, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // Ours replaces the user's too: the 2017 one called the AWS CLI with the node's keys.
+    Path storage = bin.resolve("add_ebs_storage.sh");
+    Files.deleteIfExists(storage);
+    Files.writeString(storage, ADD_EBS_STORAGE);
+    Files.setPosixFilePermissions(storage, PosixFilePermissions.fromString("rwxr-xr-x"));
     if (data.isPresent()) {
       Files.createSymbolicLink(workDir.resolve("data"), data.get());
     } else {

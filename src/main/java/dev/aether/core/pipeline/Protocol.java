@@ -17,6 +17,7 @@ public final class Protocol {
   public static final String HEARTBEAT = "/v1/heartbeat";
   public static final String COMPLETE = "/v1/complete";
   public static final String STATUS = "/v1/status";
+  public static final String RELEASE = "/v1/release";
 
   /** Unknown fields are ignored, so either side may add one without breaking the other. */
   public static final ObjectMapper JSON =
@@ -36,8 +37,9 @@ public final class Protocol {
   public record LeaseRequest(String node) {}
 
   /**
-   * Exactly one of: a job to run; {@code stop} (the batch is over); or neither, meaning no job is
-   * PENDING now: ask again after {@code waitMillis} (a lease may still expire).
+   * Exactly one of: a job to run; {@code stop} (the batch is over, or this node is leaving: stop
+   * asking); or neither, meaning no job is PENDING now: ask again after {@code waitMillis} (a lease
+   * may still expire).
    */
   public record LeaseReply(Lease job, boolean stop, long waitMillis) {}
 
@@ -55,6 +57,15 @@ public final class Protocol {
 
   /** {@code accepted} false: the report was not for a lease this node holds, and was ignored. */
   public record CompleteReply(boolean accepted, boolean stop) {}
+
+  /**
+   * The node is being taken away (e.g. a spot interruption notice): it has killed these runs and
+   * hands their leases back. The node is marked as leaving and gets no more work.
+   */
+  public record ReleaseRequest(String node, List<RunningJob> jobs) {}
+
+  /** @param released how many of the listed leases the node still held and gave back */
+  public record ReleaseReply(int released) {}
 
   public record StatusReply(int pending, int leased, int done, int failed, int nodes) {}
 }

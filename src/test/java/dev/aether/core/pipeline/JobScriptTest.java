@@ -53,6 +53,28 @@ class JobScriptTest {
   }
 
   @Test
+  void givesEachJobAnAddEbsStorageThatCallsTheNodesAetherOrSaysItNeedsACloudNode()
+      throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.writeString(bin.resolve("add_ebs_storage.sh"), "#!/bin/sh\naws ec2 create-volume\n");
+    Path script = Files.writeString(dir.resolve("s.sh"),
+        "add_ebs_storage.sh 100 scratch\necho \"status $?\"\n"); // no #!: run by bash
+    JobScript js = new JobScript(script, Optional.of(bin), Optional.empty(), 1, 1, "h", "ip");
+
+    Process p = js.start(new Lease(1, 1, "x"), dir.resolve("work"), dir.resolve("out"),
+        dir.resolve("log"));
+
+    assertThat(p.waitFor()).isZero();
+    String helper = Files.readString(dir.resolve("work/bin/add_ebs_storage.sh"));
+    assertThat(helper).contains("exec java -jar /opt/aether/aether.jar attach-storage \"$1\" \"$2\"")
+        .doesNotContain("aws ec2");
+    if (!Files.exists(Path.of("/opt/aether/aether.jar"))) {
+      assertThat(Files.readString(dir.resolve("log")))
+          .contains("add_ebs_storage.sh: needs a cloud node started by aether", "status 2");
+    }
+  }
+
+  @Test
   void projectsLiveUnderAetherHome() {
     ProjectDirs dirs = ProjectDirs.fromEnvironment(Map.of("AETHER_HOME", "/tmp/ah"));
     assertThat(dirs.bucket("p1")).isEqualTo(Path.of("/tmp/ah/projects/p1"));
