@@ -55,6 +55,7 @@ final class RunStep {
         .instances(List.of(LocalMachines.thisMachine()))
         .maxAttempts(options.maxAttempts())
         .restart(options.restart())
+        .workDir(dirs.work(name)) // the ledger lives beside the bucket, under the same home
         .build();
     return PipelineConsole.run(spec, machines, bucket, out);
   }

@@ -71,6 +71,8 @@ class MetagenomeExampleTest {
     assertThat(run.exitStatus()).as("aether's exit status; output:%n%s", run.output()).isZero();
     long samples = argsLines().count();
     assertThat(run.output()).contains(samples + " of " + samples + " jobs done");
+    assertThat(run.bucket().resolve("../../work/metagenome-demo/ledger.db").normalize())
+        .as("the ledger lives under --aether-home, beside the bucket").exists();
     Path results = run.bucket().resolve("output").resolve(sample);
     for (String suffix : List.of(".contigs.fa", ".gff", ".faa", ".tsv", ".txt",
         ".megahit.log", ".prokka.log")) {
