@@ -70,12 +70,13 @@ class S3StorageTest {
 
   @Test
   void refusesABucketOfThisAccountThatIsNotTheProjects() {
+    String name = "aether-someone-elses-" + System.nanoTime(); // S3Mock keeps buckets between runs
     try (S3Client raw = clients().s3()) {
-      raw.createBucket(b -> b.bucket("aether-someone-elses"));
-      raw.putObject(b -> b.bucket("aether-someone-elses").key("thesis.pdf"),
+      raw.createBucket(b -> b.bucket(name));
+      raw.putObject(b -> b.bucket(name).key("thesis.pdf"),
           software.amazon.awssdk.core.sync.RequestBody.fromString("mine"));
     }
-    assertThatThrownBy(() -> open("aether-someone-elses"))
+    assertThatThrownBy(() -> open(name))
         .isInstanceOf(AetherException.class)
         .hasMessageContaining("is not this Aether project's")
         .extracting(e -> ((AetherException) e).exitStatus())
@@ -84,12 +85,13 @@ class S3StorageTest {
 
   @Test
   void claimsAnEmptyBucketOfThisAccount() {
+    String name = "aether-empty-" + System.nanoTime();
     try (S3Client raw = clients().s3()) {
-      raw.createBucket(b -> b.bucket("aether-empty-one"));
+      raw.createBucket(b -> b.bucket(name));
     }
-    try (S3Storage storage = open("aether-empty-one")) {
+    try (S3Storage storage = open(name)) {
       assertThat(storage.read("state/project")).map(b -> new String(b, StandardCharsets.UTF_8))
-          .contains("aether-empty-one");
+          .contains(name);
     }
   }
 
