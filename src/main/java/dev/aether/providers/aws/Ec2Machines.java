@@ -42,6 +42,11 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 public final class Ec2Machines implements Machines, AutoCloseable {
   /** Zone ids look like {@code use1-az1}; zone names like {@code us-east-1a}. */
+  /** Where nodes fetch the aether jar from, in the project bucket. */
+  public static final String AGENT_JAR_KEY = UserData.AGENT_JAR_KEY;
+  /** Where the pipeline token is while a batch runs (readable by the nodes' role). */
+  public static final String TOKEN_KEY = UserData.TOKEN_KEY;
+
   private static final Pattern ZONE_ID = Pattern.compile("^[a-z]{2,5}\\d+-az\\d+$");
 
   /**

@@ -16,8 +16,8 @@ import java.util.Base64;
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html
  */
 final class UserData {
-  /** Where the aether jar is in the project bucket. */
-  static final String AGENT_JAR_KEY = "bin/aether.jar";
+  /** Where the aether jar is in the project bucket (not under bin/, which every job gets). */
+  static final String AGENT_JAR_KEY = "aether/aether.jar";
   /** Where the pipeline token is in the project bucket (see docs/aws.md for who may read it). */
   static final String TOKEN_KEY = "secrets/pipeline-token";
   /** The node's file for the token, readable by root only. */
