@@ -185,6 +185,10 @@ final class AetherCommand implements Callable<Integer> {
       + " the AWS nodes run with (default: aether-node; its policy is in docs/aws.md).")
   String instanceProfile = "aether-node";
 
+  @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS, the port the"
+      + " coordinator node listens on, open to the VPC only (default: 7070).")
+  int coordinatorPort = AwsRun.DEFAULT_PORT;
+
   @Option(names = "--agent-jar", hidden = true, paramLabel = "JAR",
       description = "The jar AWS nodes run (default: the one aether runs from).")
   Path agentJar;
@@ -266,11 +270,15 @@ final class AetherCommand implements Callable<Integer> {
     if (instanceProfile == null || instanceProfile.isBlank()) {
       throw AetherException.invalidInput("--instance-profile is empty");
     }
+    if (coordinatorPort < 1 || coordinatorPort > 65535) {
+      throw AetherException.invalidInput("--coordinator-port must be 1 to 65535, got "
+          + coordinatorPort);
+    }
     String chosen = provider != null ? provider
         : RunStep.hasAwsCredentials(System.getenv(), Path.of(System.getProperty("user.home")))
             || keyId != null ? "aws" : "local";
     return new RunOptions(Optional.ofNullable(provider), chosen, maxAttempts, restart, dirs(), instanceProfile,
-        Optional.ofNullable(agentJar));
+        coordinatorPort, Optional.ofNullable(agentJar));
   }
 
   /** Checks every option and builds what the bidder and the run need. */

@@ -74,7 +74,7 @@ final class AwsRun {
     Path work = options.dirs().work(name);
     try (S3Storage bucket = S3Storage.open(clients, name);
         Ec2Machines machines = new Ec2Machines(clients, bucket,
-            new Ec2Machines.Settings(name, options.instanceProfile(), DEFAULT_PORT))) {
+            new Ec2Machines.Settings(name, options.instanceProfile(), options.coordinatorPort()))) {
       List<Node> running = machines.coordinators();
       if (!running.isEmpty()) {
         throw new AetherException(AetherException.UNEXPECTED_STATE, "project '" + name
@@ -129,7 +129,7 @@ final class AwsRun {
     bucket.put("args.txt", request.argsFile().orElseThrow());
     bucket.put("prov.psv", ProvisioningFile.format(plan).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     bucket.put(AwsRunFile.KEY, new AwsRunFile(runId, name, scriptKey, request.processors(),
-        request.memoryGb(), options.maxAttempts(), options.restart(), DEFAULT_PORT,
+        request.memoryGb(), options.maxAttempts(), options.restart(), options.coordinatorPort(),
         options.instanceProfile()).bytes());
   }
 

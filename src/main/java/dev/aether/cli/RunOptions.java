@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param restart forget the project's ledger and run every job again
  * @param dirs where projects' local buckets and ledgers live
  * @param instanceProfile the AWS nodes' IAM instance profile
+ * @param coordinatorPort the AWS coordinator node's port
  * @param agentJar the jar AWS nodes run, when not the one this program runs from
  */
 record RunOptions(Optional<String> provider, String runOn, int maxAttempts, boolean restart, ProjectDirs dirs,
-    String instanceProfile, Optional<Path> agentJar) {}
+    String instanceProfile, int coordinatorPort, Optional<Path> agentJar) {}
