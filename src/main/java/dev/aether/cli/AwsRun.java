@@ -50,6 +50,8 @@ final class AwsRun {
   static final double COORDINATOR_GIB = 4;
   static final int DEFAULT_PORT = 7070;
   private static final Duration POLL = Duration.ofSeconds(3);
+  /** In the launcher's work folder: the region the project ran in, for {@code aether status}. */
+  static final String REGION_FILE = "aws-region";
 
   private final BidRequest request;
   private final List<ProvisionedInstance> plan;
@@ -83,6 +85,7 @@ final class AwsRun {
             + name + "`");
       }
       upload(bucket, jar, runId, name);
+      writeRegion(work);
       Node coordinator = machines.startCoordinator(coordinatorType);
       out.println("Started the coordinator node " + coordinator.id() + " (" + coordinatorType.type()
           + ", on-demand); it starts " + plan.size() + " worker node(s) and ends them when the"
@@ -108,6 +111,15 @@ final class AwsRun {
         }
         return r.succeeded() ? 0 : 1;
       }
+    }
+  }
+
+  private void writeRegion(Path work) {
+    try {
+      Files.createDirectories(work);
+      Files.writeString(work.resolve(REGION_FILE), clients.region() + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -191,6 +203,23 @@ final class AwsRun {
       bucket.get(key, target);
     }
     return keys.size();
+  }
+
+  /** The cost so far of project {@code name}, for {@code aether status}; a note when unknown. */
+  static String costOf(String name, dev.aether.core.pipeline.ProjectDirs dirs) {
+    Path regionFile = dirs.work(name).resolve(REGION_FILE);
+    try {
+      String region = Files.exists(regionFile) ? Files.readString(regionFile).strip()
+          : BidRequest.DEFAULT_REGION;
+      AwsClients clients = AwsClients.forRegion(region);
+      try (S3Storage bucket = S3Storage.existing(clients, name);
+          Ec2Machines machines = new Ec2Machines(clients, bucket,
+              new Ec2Machines.Settings(name, "aether-node", DEFAULT_PORT))) {
+        return cost(machines, dev.aether.core.catalog.EmbeddedCatalog.load().inRegion(region));
+      }
+    } catch (IOException | AetherException e) {
+      return "Cost so far: unknown (" + e.getMessage() + ")";
+    }
   }
 
   static String cost(Ec2Machines machines, Catalog catalog) {

@@ -145,6 +145,12 @@ class AwsBatchTest {
       }
     }
     assertThat(out).doesNotContain(token);
+
+    // aether status: the counts from the last checkpoint copy, and the cost from EC2
+    Process status = aether(home, "status", "-N", name);
+    assertThat(status.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String shown = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(shown).contains("6 of 6 jobs done").containsPattern("Cost so far: \\$0\\.\\d\\d for 3 instance");
   }
 
   @Test
