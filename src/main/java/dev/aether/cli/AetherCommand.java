@@ -17,7 +17,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import dev.aether.providers.aws.AwsClients;
 import picocli.CommandLine.Command;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "aether",
     mixinStandardHelpOptions = true,
-    subcommands = {StatusCommand.class, AttachStorageCommand.class},
+    subcommands = {StatusCommand.class, DownCommand.class, AttachStorageCommand.class,
+        AgentCommand.class, CoordinateCommand.class},
     version = "aether 0.1.0",
     sortOptions = false,
     usageHelpAutoWidth = true,
@@ -171,6 +177,25 @@ final class AetherCommand implements Callable<Integer> {
       description = "Where Aether keeps projects (default: $AETHER_HOME, else ~/.aether).")
   Path home;
 
+  @Option(names = "--offline", description = "On AWS, bid from the embedded price snapshot instead"
+      + " of reading the account's live prices and vCPU quotas.")
+  boolean offline;
+
+  @Option(names = "--instance-profile", paramLabel = "NAME", description = "IAM instance profile"
+      + " the AWS nodes run with (default: aether-node; its policy is in docs/aws.md).")
+  String instanceProfile = "aether-node";
+
+  @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS, the port the"
+      + " coordinator node listens on, open to the VPC only (default: 7070).")
+  int coordinatorPort = AwsRun.DEFAULT_PORT;
+
+  @Option(names = "--agent-jar", hidden = true, paramLabel = "JAR",
+      description = "The jar AWS nodes run (default: the one aether runs from).")
+  Path agentJar;
+
+  /** The AWS clients to read live prices and quotas with; null when bidding offline. */
+  AwsClients liveAws;
+
   @Option(names = "--max-attempts", paramLabel = "N",
       description = "Runs a job gets before it counts as failed (default: 3).")
   int maxAttempts = 3;
@@ -192,6 +217,12 @@ final class AetherCommand implements Callable<Integer> {
           + "users of this machine can read them; prefer environment variables or ~/.aws.");
     }
     RunOptions runOptions = runOptions();
+    AwsClients aws = null;
+    if (runOptions.runOn().equals("aws")) {
+      aws = AwsClients.forRegion(region == null ? BidRequest.DEFAULT_REGION : region,
+          credentials(), System.getenv());
+      liveAws = offline || catalogFile != null ? null : aws;
+    }
     BidRequest request = request();
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
@@ -210,7 +241,23 @@ final class AetherCommand implements Callable<Integer> {
     if (dryRun) {
       return 0;
     }
-    return new RunStep(request, instances, runOptions, out).run();
+    return new RunStep(request, instances, runOptions, aws, out).run();
+  }
+
+  /** -E/-K when given (never printed), else the SDK's default chain. */
+  private AwsCredentialsProvider credentials() {
+    if (keyId == null && key == null) {
+      return DefaultCredentialsProvider.builder().build();
+    }
+    if (keyId == null || key == null) {
+      throw AetherException.invalidInput(keyId == null ? "-E/--key-ID is missing: -K needs it"
+          : "-K/--key is missing: -E needs it");
+    }
+    return StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, key));
+  }
+
+  ProjectDirs dirs() {
+    return home != null ? new ProjectDirs(home) : ProjectDirs.fromEnvironment();
   }
 
   private RunOptions runOptions() {
@@ -220,8 +267,18 @@ final class AetherCommand implements Callable<Integer> {
     if (provider != null && !provider.equals("local") && !provider.equals("aws")) {
       throw AetherException.invalidInput("--provider: '" + provider + "' is not one of: local, aws");
     }
-    return new RunOptions(Optional.ofNullable(provider), maxAttempts, restart,
-        home != null ? new ProjectDirs(home) : ProjectDirs.fromEnvironment());
+    if (instanceProfile == null || instanceProfile.isBlank()) {
+      throw AetherException.invalidInput("--instance-profile is empty");
+    }
+    if (coordinatorPort < 1 || coordinatorPort > 65535) {
+      throw AetherException.invalidInput("--coordinator-port must be 1 to 65535, got "
+          + coordinatorPort);
+    }
+    String chosen = provider != null ? provider
+        : RunStep.hasAwsCredentials(System.getenv(), Path.of(System.getProperty("user.home")))
+            || keyId != null ? "aws" : "local";
+    return new RunOptions(Optional.ofNullable(provider), chosen, maxAttempts, restart, dirs(), instanceProfile,
+        coordinatorPort, Optional.ofNullable(agentJar));
   }
 
   /** Checks every option and builds what the bidder and the run need. */

@@ -9,9 +9,12 @@ import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.limits.LimitsFile;
 import dev.aether.core.pipeline.ArgsFile;
+import dev.aether.providers.aws.AwsCatalog;
+import dev.aether.providers.aws.AwsLimits;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -30,6 +33,7 @@ record BidRequest(
     Optional<Path> binDir,
     Optional<Path> dataDir,
     Catalog catalog,
+    Catalog regionCatalog,
     Limits limits,
     Optional<Path> limitsSource,
     Optional<Integer> concurrency,
@@ -107,8 +111,11 @@ record BidRequest(
       }
     }
 
-    Catalog all = c.catalogFile == null ? EmbeddedCatalog.load() : readCatalog(c.catalogFile);
     String region = c.region == null ? DEFAULT_REGION : c.region;
+    Catalog all = c.catalogFile != null ? readCatalog(c.catalogFile)
+        : c.liveAws != null ? new AwsCatalog(c.liveAws, c.dirs().home().resolve("cache"),
+            Clock.systemUTC()).load(weeks)
+        : EmbeddedCatalog.load();
     Catalog inRegion = all.inRegion(region);
     if (inRegion.offers().isEmpty()) {
       throw AetherException.invalidInput("-R/--region: no prices for '" + region + "' in the "
@@ -131,7 +138,10 @@ record BidRequest(
     if (c.limitsFile != null && !Files.isRegularFile(c.limitsFile)) {
       throw AetherException.invalidInput("--limits " + c.limitsFile + ": no such file");
     }
-    Limits limits = limitsSource.map(LimitsFile::read).orElse(Limits.NONE);
+    Limits fromFile = limitsSource.map(LimitsFile::read).orElse(Limits.NONE);
+    // the account's vCPU quotas, with the limits file's entries taking precedence
+    Limits limits = c.liveAws != null ? new AwsLimits(c.liveAws).read().overriddenBy(fromFile)
+        : fromFile;
 
     int slots = c.concurrency != null ? c.concurrency : Math.max(jobs, 1);
     Requirements requirements = new Requirements(c.processors, c.memory, slots,
@@ -139,7 +149,7 @@ record BidRequest(
         Optional.ofNullable(c.minStorage), Optional.ofNullable(c.maxCost), objective,
         c.riskStep == null ? BigDecimal.ONE : c.riskStep);
     return new BidRequest(Optional.ofNullable(c.argsFile), jobs, c.processors, c.memory, name,
-        region, script, bin, data, catalog, limits, limitsSource,
+        region, script, bin, data, catalog, inRegion, limits, limitsSource,
         Optional.ofNullable(c.concurrency), requirements, arch, weeks,
         Optional.ofNullable(c.exportModel));
   }

@@ -70,7 +70,7 @@ public final class PipelineConsole {
   }
 
   /** The progress bar: done + failed of total; running and failed in its message. */
-  private static final class Bar implements PipelineListener {
+  static final class Bar implements PipelineListener {
     private final PrintStream out;
     private ProgressBar bar;
 

@@ -1,8 +1,8 @@
 package dev.aether.cli;
 
-import dev.aether.core.AetherException;
 import dev.aether.core.pipeline.PipelineSpec;
 import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.providers.aws.AwsClients;
 import dev.aether.providers.local.LocalMachines;
 import dev.aether.providers.local.LocalStorage;
 import java.io.PrintStream;
@@ -16,23 +16,23 @@ final class RunStep {
   private final BidRequest request;
   private final List<ProvisionedInstance> plan;
   private final RunOptions options;
+  private final AwsClients aws;
   private final PrintStream out;
 
+  /** @param aws the AWS clients when the provider is aws, else null */
   RunStep(BidRequest request, List<ProvisionedInstance> plan, RunOptions options,
-      PrintStream out) {
+      AwsClients aws, PrintStream out) {
     this.request = request;
     this.plan = plan;
     this.options = options;
+    this.aws = aws;
     this.out = out;
   }
 
   int run() {
-    String provider = options.provider().orElseGet(() -> hasAwsCredentials(System.getenv(),
-        Path.of(System.getProperty("user.home"))) ? "aws" : "local");
-    if (provider.equals("aws")) {
-      throw new AetherException(AetherException.ERROR, "the aws provider cannot run a batch "
-          + "from the command line yet (see docs/aws.md); use --provider local, or --dry-run "
-          + "to see the plan");
+    if (options.runOn().equals("aws")) {
+      out.println("Running on AWS in " + aws.region() + ".");
+      return new AwsRun(request, plan, options, aws, out).run();
     }
     out.println(options.provider().isPresent() ? "Running on this machine (--provider local)."
         : "No cloud credentials found: running on this machine (local provider); the plan above "

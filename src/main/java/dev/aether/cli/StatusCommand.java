@@ -34,6 +34,9 @@ public final class StatusCommand implements Callable<Integer> {
       String bucket = ledger.meta("bucket").orElse(dirs.bucket(name).toString());
       spec.commandLine().getOut()
           .print(PipelineConsole.summary(PipelineResult.from(ledger, bucket, Duration.ZERO)));
+      if (bucket.startsWith("s3://")) {
+        spec.commandLine().getOut().println(AwsRun.costOf(name, dirs));
+      }
       spec.commandLine().getOut().flush();
     }
     return 0;

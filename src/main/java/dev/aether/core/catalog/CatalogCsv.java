@@ -82,6 +82,38 @@ public final class CatalogCsv {
     return new Catalog(name, offers);
   }
 
+  /**
+   * Writes a catalog in this format, one row per type, region and zone; reading it back gives the
+   * same offers. Used to hand the prices a plan was made with to the coordinator node.
+   */
+  public static String write(Catalog catalog) {
+    StringBuilder out = new StringBuilder(
+        "instance_type,vcpus,memory_gib,arch,storage_gb,region,zone,on_demand_price,spot_price,"
+            + "spot_max_price\n");
+    Map<String, Offer[]> rows = new java.util.TreeMap<>();
+    for (Offer o : catalog.offers()) {
+      Offer[] row = rows.computeIfAbsent(
+          o.type().name() + "," + o.region() + "," + o.zone(), k -> new Offer[2]);
+      row[o.market() == Market.ON_DEMAND ? 0 : 1] = o;
+    }
+    for (Offer[] row : rows.values()) {
+      Offer any = row[0] != null ? row[0] : row[1];
+      if (row[0] == null) {
+        throw new IllegalArgumentException(any.key() + ": a spot offer without an on-demand"
+            + " price cannot be written in the catalog format");
+      }
+      InstanceType t = any.type();
+      out.append(t.name()).append(',').append(t.vcpus()).append(',')
+          .append(BigDecimal.valueOf(t.memoryGib()).stripTrailingZeros().toPlainString())
+          .append(',').append(t.arch()).append(',').append(t.storageGb()).append(',')
+          .append(any.region()).append(',').append(any.zone()).append(',')
+          .append(row[0].price().toPlainString()).append(',')
+          .append(row[1] == null ? "" : row[1].price().toPlainString()).append(',')
+          .append(row[1] == null ? "" : row[1].riskPrice().toPlainString()).append('\n');
+    }
+    return out.toString();
+  }
+
   private static void checkHeader(String name, Set<String> columns) {
     for (String required : REQUIRED) {
       if (!columns.contains(required)) {

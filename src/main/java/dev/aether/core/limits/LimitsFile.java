@@ -37,14 +37,23 @@ public final class LimitsFile {
   private LimitsFile() {}
 
   public static Limits read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw bad(file, "cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+    }
+    return parse(text, file);
+  }
+
+  /** Limits from the file's text; {@code file} names it in messages. */
+  public static Limits parse(String text, Path file) {
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readString(file));
+      root = JSON.readTree(text);
     } catch (JsonProcessingException e) {
       throw bad(file, "not valid JSON (line " + e.getLocation().getLineNr() + ": "
           + e.getOriginalMessage() + ")");
-    } catch (IOException e) {
-      throw bad(file, "cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
     }
     if (root == null || !root.isObject()) {
       throw bad(file, "expected a JSON object with \"limits\" and/or \"vcpuQuotas\"");
@@ -78,6 +87,16 @@ public final class LimitsFile {
   }
 
   public static void write(Limits limits, Path file) {
+    try {
+      Files.writeString(file, format(limits));
+    } catch (IOException e) {
+      throw new AetherException(AetherException.ERROR,
+          "cannot write limits file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The limits as the file holds them. */
+  public static String format(Limits limits) {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode types = root.putObject("limits");
     new TreeMap<>(limits.perType()).forEach(types::put);
@@ -95,10 +114,9 @@ public final class LimitsFile {
           });
     }
     try {
-      Files.writeString(file, JSON.writeValueAsString(root) + "\n");
-    } catch (IOException e) {
-      throw new AetherException(AetherException.ERROR,
-          "cannot write limits file " + file + ": " + e.getMessage(), e);
+      return JSON.writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("limits cannot be written as JSON", e);
     }
   }
 

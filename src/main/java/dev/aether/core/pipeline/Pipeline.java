@@ -2,6 +2,7 @@ package dev.aether.core.pipeline;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisioningFile;
+import dev.aether.core.spi.CapacityReplacer;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -35,6 +37,15 @@ public final class Pipeline {
 
   public static PipelineResult run(PipelineSpec spec, Machines machines, Storage storage,
       PipelineListener listener) {
+    return run(spec, machines, storage, listener, bootstrap -> CapacityReplacer.NONE);
+  }
+
+  /**
+   * As above; {@code replacements} makes, from the nodes' bootstrap (known once the coordinator
+   * listens), what replaces the capacity of interrupted nodes.
+   */
+  public static PipelineResult run(PipelineSpec spec, Machines machines, Storage storage,
+      PipelineListener listener, Function<NodeBootstrap, CapacityReplacer> replacements) {
     long t0 = System.nanoTime();
     ArgsFile args = ArgsFile.read(spec.argsFile());
     checkInputs(spec);
@@ -60,7 +71,7 @@ public final class Pipeline {
         ledger.setMeta("bucket", storage.location());
         String scriptKey = upload(spec, storage);
         if (ledger.hasUnfinished()) {
-          serve(spec, machines, storage, listener, ledger, scriptKey);
+          serve(spec, machines, storage, listener, ledger, scriptKey, replacements);
         } else {
           checkpoint(ledger, spec, storage);
         }
@@ -74,18 +85,22 @@ public final class Pipeline {
   }
 
   private static void serve(PipelineSpec spec, Machines machines, Storage storage,
-      PipelineListener listener, JobLedger ledger, String scriptKey) {
+      PipelineListener listener, JobLedger ledger, String scriptKey,
+      Function<NodeBootstrap, CapacityReplacer> replacements) {
     Coordinator.Settings settings = new Coordinator.Settings(spec.leaseTimeout(),
         spec.maxAttempts(), spec.processorsPerJob(), spec.memoryPerJobGb(), spec.slotsPerNode(),
         spec.checkpointInterval(), scriptKey);
     Secret token = Secret.random();
+    LateReplacer replacer = new LateReplacer();
     try (Coordinator coordinator = Coordinator.start(ledger, settings, token,
         new InetSocketAddress(spec.bindHost(), spec.coordinatorPort()),
-        () -> checkpoint(ledger, spec, storage), System::currentTimeMillis)) {
+        () -> checkpoint(ledger, spec, storage), System::currentTimeMillis, replacer)) {
       var uri = coordinator.uri(spec.advertisedHost().orElse(spec.bindHost()));
       listener.started(coordinator.counts(), storage.location(), uri);
-      List<Node> nodes = machines.start(spec.instances(),
-          new NodeBootstrap(uri, token.value(), spec.name()));
+      NodeBootstrap bootstrap = new NodeBootstrap(uri, token.value(), spec.name());
+      // Bound before the first node starts, so before any node can be interrupted.
+      replacer.bind(replacements.apply(bootstrap));
+      List<Node> nodes = machines.start(spec.instances(), bootstrap);
       try {
         waitForEnd(spec, machines, listener, coordinator);
         // Agents leave on their own once told to stop; give them a moment to upload and go.
@@ -175,6 +190,28 @@ public final class Pipeline {
           storage.put(prefix + dir.relativize(f).toString().replace('\\', '/'), f));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + dir, e);
+    }
+  }
+
+  /**
+   * The replacer the coordinator is started with: the real one needs the coordinator's address,
+   * which exists only once the coordinator listens, so it is bound just after.
+   */
+  private static final class LateReplacer implements CapacityReplacer {
+    private volatile CapacityReplacer delegate = CapacityReplacer.NONE;
+
+    void bind(CapacityReplacer replacer) {
+      delegate = replacer;
+    }
+
+    @Override
+    public void replace(dev.aether.core.spi.LostCapacity lost) {
+      delegate.replace(lost);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
     }
   }
 

@@ -2,12 +2,15 @@ package dev.aether.providers.aws;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.RunCost;
 import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -16,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
@@ -38,6 +42,11 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 public final class Ec2Machines implements Machines, AutoCloseable {
   /** Zone ids look like {@code use1-az1}; zone names like {@code us-east-1a}. */
+  /** Where nodes fetch the aether jar from, in the project bucket. */
+  public static final String AGENT_JAR_KEY = UserData.AGENT_JAR_KEY;
+  /** Where the pipeline token is while a batch runs (readable by the nodes' role). */
+  public static final String TOKEN_KEY = UserData.TOKEN_KEY;
+
   private static final Pattern ZONE_ID = Pattern.compile("^[a-z]{2,5}\\d+-az\\d+$");
 
   /**
@@ -64,8 +73,10 @@ public final class Ec2Machines implements Machines, AutoCloseable {
   private final SsmClient ssm;
   private final S3Storage bucket;
   private final Settings settings;
+  private final String region;
 
   public Ec2Machines(AwsClients clients, S3Storage bucket, Settings settings) {
+    this.region = clients.region();
     this.ec2 = clients.ec2();
     this.ssm = clients.ssm();
     this.bucket = bucket;
@@ -84,7 +95,22 @@ public final class Ec2Machines implements Machines, AutoCloseable {
     }
     // the token goes to a bucket object only the nodes' role can read, never into user-data
     bucket.put(UserData.TOKEN_KEY, bootstrap.token().getBytes(StandardCharsets.UTF_8));
-    String userData = UserData.encoded(bucket.bucket(), bootstrap.coordinator(), settings.project());
+    String userData = UserData.agent(bucket.bucket(), region, bootstrap.coordinator(),
+        settings.project());
+    return launch(instances, userData, Tags.WORKER);
+  }
+
+  /**
+   * Starts the project's coordinator node, which runs {@code aether coordinate}: it starts the
+   * workers of the bucket's prov.psv, runs the batch and terminates them and then itself.
+   */
+  public Node startCoordinator(ProvisionedInstance instance) {
+    return launch(List.of(instance), UserData.coordinator(bucket.bucket(), region),
+        Tags.COORDINATOR).get(0);
+  }
+
+  private List<Node> launch(List<ProvisionedInstance> instances, String script, String role) {
+    String userData = UserData.encode(script);
     List<Node> started = new ArrayList<>();
     String doing = "preparing to start nodes for project " + settings.project();
     try {
@@ -92,7 +118,8 @@ public final class Ec2Machines implements Machines, AutoCloseable {
       Map<String, String> images = images(instances);
       for (ProvisionedInstance i : instances) {
         doing = "starting " + describe(i);
-        Instance instance = ec2.runInstances(request(i, images.get(i.type()), group, userData))
+        Instance instance = ec2.runInstances(
+                request(i, images.get(i.type()), group, userData, role))
             .instances().get(0);
         started.add(new Node(instance.instanceId(), i, Optional.ofNullable(instance.privateIpAddress())));
       }
@@ -128,7 +155,8 @@ public final class Ec2Machines implements Machines, AutoCloseable {
     return imageByType;
   }
 
-  private RunInstancesRequest request(ProvisionedInstance i, String image, String group, String userData) {
+  private RunInstancesRequest request(ProvisionedInstance i, String image, String group,
+      String userData, String role) {
     RunInstancesRequest.Builder b = RunInstancesRequest.builder()
         .imageId(image)
         .instanceType(i.type())
@@ -142,7 +170,8 @@ public final class Ec2Machines implements Machines, AutoCloseable {
         .instanceInitiatedShutdownBehavior("terminate");
     List<TagSpecification> tags = new ArrayList<>(List.of(
         Tags.spec(ResourceType.INSTANCE, settings.project(),
-            Tag.builder().key(Tags.INSTANCE).value(InstanceLine.format(i)).build()),
+            Tag.builder().key(Tags.INSTANCE).value(InstanceLine.format(i)).build(),
+            Tag.builder().key(Tags.ROLE).value(role).build()),
         Tags.spec(ResourceType.VOLUME, settings.project())));
     i.zone().filter(z -> !z.isBlank()).ifPresent(z -> b.placement(placement(z)));
     if (i.biddable()) {
@@ -167,18 +196,106 @@ public final class Ec2Machines implements Machines, AutoCloseable {
         : Placement.builder().availabilityZone(zone).build();
   }
 
+  /** The project's workers that are pending or running (not its coordinator node). */
   @Override
   public List<Node> list() {
+    return nodes(false);
+  }
+
+  /** The project's coordinator node(s) that are pending or running. */
+  public List<Node> coordinators() {
+    return nodes(true);
+  }
+
+  private List<Node> nodes(boolean coordinator) {
     try {
       List<Node> nodes = new ArrayList<>();
-      ec2.describeInstancesPaginator(b -> b.filters(
-              Tags.projectFilter(settings.project()),
-              Filter.builder().name("instance-state-name").values("pending", "running").build()))
-          .reservations()
-          .forEach(r -> r.instances().forEach(i -> toNode(i).ifPresent(nodes::add)));
+      describe(List.of("pending", "running"))
+          .filter(i -> Tags.isCoordinator(i) == coordinator)
+          .forEach(i -> toNode(i).ifPresent(nodes::add));
       return List.copyOf(nodes);
     } catch (SdkException e) {
       throw AwsErrors.translate("listing the nodes of project " + settings.project(), e);
+    }
+  }
+
+  /** The project's instances in these states (every state when empty). */
+  private Stream<Instance> describe(List<String> states) {
+    List<Filter> filters = new ArrayList<>(List.of(Tags.projectFilter(settings.project())));
+    if (!states.isEmpty()) {
+      filters.add(Filter.builder().name("instance-state-name").values(states).build());
+    }
+    return ec2.describeInstancesPaginator(b -> b.filters(filters)).reservations().stream()
+        .flatMap(r -> r.instances().stream());
+  }
+
+  /**
+   * Every instance of the project, in any state EC2 still shows (terminated ones stay visible for
+   * about an hour), with what it has cost: used for the cost so far.
+   */
+  public List<RunCost.Usage> usage(Instant now) {
+    try {
+      return describe(List.of()).map(i -> InstanceUsage.of(i, now)).toList();
+    } catch (SdkException e) {
+      throw AwsErrors.translate("listing the instances of project " + settings.project(), e);
+    }
+  }
+
+  /**
+   * Terminates every instance of the project that is not terminated yet, coordinator and workers.
+   *
+   * @return their ids
+   */
+  public List<String> terminateAll() {
+    try {
+      List<String> ids = describe(List.of("pending", "running", "stopping", "stopped"))
+          .map(Instance::instanceId).toList();
+      if (!ids.isEmpty()) {
+        ec2.terminateInstances(b -> b.instanceIds(ids));
+      }
+      return ids;
+    } catch (SdkException e) {
+      throw AwsErrors.translate("terminating the instances of project " + settings.project(), e);
+    }
+  }
+
+  /** Waits until none of the project's instances is pending, running or shutting down. */
+  public boolean awaitAllTerminated(Duration limit, Duration poll) {
+    long end = System.nanoTime() + limit.toNanos();
+    while (true) {
+      boolean alive;
+      try {
+        alive = describe(List.of("pending", "running", "stopping", "stopped", "shutting-down"))
+            .findAny().isPresent();
+      } catch (SdkException e) {
+        throw AwsErrors.translate("listing the instances of project " + settings.project(), e);
+      }
+      if (!alive) {
+        return true;
+      }
+      if (System.nanoTime() > end) {
+        return false;
+      }
+      try {
+        Thread.sleep(poll.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  /** Deletes the project's security group. @return whether there was one */
+  public boolean deleteSecurityGroup() {
+    try {
+      return new SecurityGroups(ec2).delete(settings.project());
+    } catch (SdkException e) {
+      if ("DependencyViolation".equals(AwsErrors.code(e))) {
+        throw new AetherException(AetherException.UNEXPECTED_STATE, "The security group "
+            + SecurityGroups.nameFor(settings.project()) + " is still used by instances that are"
+            + " shutting down; run `aether down` again in a minute.", e);
+      }
+      throw AwsErrors.translate("deleting the security group of project " + settings.project(), e);
     }
   }
 

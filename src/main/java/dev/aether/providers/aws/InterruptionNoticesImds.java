@@ -16,9 +16,14 @@ public final class InterruptionNoticesImds implements InterruptionNotices {
   private final Duration interval;
   private SpotInterruptionWatcher watcher;
 
-  /** The metadata service as seen from inside an instance, polled every 5 seconds. */
+  /**
+   * The metadata service as seen from inside an instance (or the SDK's
+   * {@code AWS_EC2_METADATA_SERVICE_ENDPOINT}, as {@link NodeIdentity} reads it), polled every 5
+   * seconds.
+   */
   public InterruptionNoticesImds() {
-    this(SpotInterruptionWatcher.IMDS, Duration.ofSeconds(5));
+    this(URI.create(System.getenv().getOrDefault("AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        SpotInterruptionWatcher.IMDS.toString())), Duration.ofSeconds(5));
   }
 
   InterruptionNoticesImds(URI imds, Duration interval) {

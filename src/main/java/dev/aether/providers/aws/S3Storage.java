@@ -9,6 +9,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.nio.charset.StandardCharsets;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -20,17 +22,21 @@ import software.amazon.awssdk.services.s3.model.BucketLocationConstraint;
 import software.amazon.awssdk.services.s3.model.CreateBucketConfiguration;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.transfer.s3.S3TransferManager;
 import software.amazon.awssdk.transfer.s3.model.CompletedDirectoryUpload;
 import software.amazon.awssdk.transfer.s3.model.UploadDirectoryRequest;
+import software.amazon.awssdk.transfer.s3.progress.TransferListener;
 
 /** The project bucket on S3, named after the project and tagged {@code aether:project=<name>}. */
 public final class S3Storage implements Storage, AutoCloseable {
   /** The tag every resource Aether makes carries, so they can be listed and cleaned up. */
   static final String PROJECT_TAG = "aether:project";
+  /** An object naming the project that owns the bucket. */
+  static final String PROJECT_MARKER = "state/project";
 
   private final S3Client s3;
   /** Made per folder upload: its Netty threads take two seconds to shut down, so keep none idle. */
@@ -47,19 +53,14 @@ public final class S3Storage implements Storage, AutoCloseable {
    * The project's bucket in the clients' region, made (and tagged) when it does not exist yet. The
    * name is checked against S3's rules before any call.
    *
-   * @throws AetherException exit 2 when the name is not a valid bucket name or another account owns
-   *     that bucket
+   * @throws AetherException exit 2 when the name is not a valid bucket name, another account owns
+   *     that bucket, or it is a bucket of this account that is not this project's
    */
   public static S3Storage open(AwsClients clients, String project) {
-    return open(clients, project, true);
-  }
-
-  /** {@code tag = false} only for S3 emulators without bucket tagging (S3Mock's tests). */
-  static S3Storage open(AwsClients clients, String project, boolean tag) {
     String bucket = BucketNames.check(project);
     S3Storage storage = new S3Storage(clients.s3(), clients::s3Async, bucket);
     try {
-      storage.create(clients.region(), project, tag);
+      storage.create(clients.region(), project);
       return storage;
     } catch (RuntimeException e) {
       storage.close();
@@ -67,33 +68,51 @@ public final class S3Storage implements Storage, AutoCloseable {
     }
   }
 
-  private void create(String region, String project, boolean tag) {
-    CreateBucketRequest.Builder request = CreateBucketRequest.builder().bucket(bucket);
-    // us-east-1 is the default and must not be named as a constraint; see
+  /** The bucket of a project that exists already (on nodes, and for {@code aether down}). */
+  public static S3Storage existing(AwsClients clients, String bucket) {
+    return new S3Storage(clients.s3(), clients::s3Async, BucketNames.check(bucket));
+  }
+
+  private void create(String region, String project) {
+    // Tagged in the same call, so there is never an untagged project bucket (needs
+    // s3:TagResource); us-east-1 is the default and must not be named as a constraint. See
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
+    CreateBucketConfiguration.Builder config = CreateBucketConfiguration.builder()
+        .tags(Tag.builder().key(PROJECT_TAG).value(project).build());
     if (!"us-east-1".equals(region)) {
-      request.createBucketConfiguration(
-          CreateBucketConfiguration.builder()
-              .locationConstraint(BucketLocationConstraint.fromValue(region))
-              .build());
+      config.locationConstraint(BucketLocationConstraint.fromValue(region));
     }
     try {
-      s3.createBucket(request.build());
+      s3.createBucket(CreateBucketRequest.builder().bucket(bucket)
+          .createBucketConfiguration(config.build()).build());
+      put(PROJECT_MARKER, project.getBytes(StandardCharsets.UTF_8));
     } catch (SdkException e) {
-      // ours already (a second run of the same project): go on using it
+      // ours already: go on only if it is this project's (a second run of the same project)
       if (!"BucketAlreadyOwnedByYou".equals(AwsErrors.code(e))) {
         throw AwsErrors.translate("creating the bucket s3://" + bucket + " in " + region, e);
       }
+      claim(project);
     }
-    if (!tag) {
+  }
+
+  /**
+   * An existing bucket of this account is used only when its marker names this project, or when it
+   * is empty (then it is claimed): never write into another project's or someone's own bucket.
+   */
+  private void claim(String project) {
+    Optional<String> owner = read(PROJECT_MARKER).map(b -> new String(b, StandardCharsets.UTF_8));
+    if (owner.isPresent() && owner.get().equals(project)) {
       return;
     }
-    try {
-      s3.putBucketTagging(b -> b.bucket(bucket)
-          .tagging(t -> t.tagSet(Tag.builder().key(PROJECT_TAG).value(project).build())));
-    } catch (SdkException e) {
-      throw AwsErrors.translate("tagging the bucket s3://" + bucket, e);
+    if (owner.isEmpty() && isEmpty()) {
+      put(PROJECT_MARKER, project.getBytes(StandardCharsets.UTF_8));
+      return;
     }
+    throw AetherException.invalidInput("-N/--name: the bucket s3://" + bucket + " exists in your"
+        + " account but is not this Aether project's ("
+        + owner.map(o -> "it belongs to project '" + o + "'")
+            .orElse("it holds objects and has no " + PROJECT_MARKER + " marker")
+        + "); choose another project name with -N.");
   }
 
   @Override
@@ -181,13 +200,23 @@ public final class S3Storage implements Storage, AutoCloseable {
    * https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/transfer-manager.html
    */
   public void putDirectory(String prefix, Path dir) {
+    putDirectory(prefix, dir, bytes -> { });
+  }
+
+  /**
+   * As {@link #putDirectory(String, Path)}, telling {@code progress} each time more bytes have been
+   * sent (the number is the bytes just sent, from any of the parallel uploads).
+   */
+  public void putDirectory(String prefix, Path dir, LongConsumer progress) {
     if (!Files.isDirectory(dir)) {
       throw AetherException.invalidInput("Cannot upload " + dir + ": not a folder");
     }
     try (S3AsyncClient async = s3Async.get();
         S3TransferManager tm = S3TransferManager.builder().s3Client(async).build()) {
       CompletedDirectoryUpload done = tm.uploadDirectory(UploadDirectoryRequest.builder()
-              .source(dir).bucket(bucket).s3Prefix(prefix).build())
+              .source(dir).bucket(bucket).s3Prefix(prefix)
+              .uploadFileRequestTransformer(file -> file.addTransferListener(new BytesSent(progress)))
+              .build())
           .completionFuture().join();
       if (!done.failedTransfers().isEmpty()) {
         var first = done.failedTransfers().get(0);
@@ -202,6 +231,42 @@ public final class S3Storage implements Storage, AutoCloseable {
         throw AwsErrors.translate("uploading " + dir + " to " + uri(prefix), sdk);
       }
       throw e;
+    }
+  }
+
+  private boolean isEmpty() {
+    try {
+      return s3.listObjectsV2(b -> b.bucket(bucket).maxKeys(1)).contents().isEmpty();
+    } catch (SdkException e) {
+      throw AwsErrors.translate("listing " + location(), e);
+    }
+  }
+
+  /** Deletes the object; nothing happens when there is none. */
+  public void delete(String key) {
+    try {
+      s3.deleteObject(b -> b.bucket(bucket).key(key));
+    } catch (NoSuchBucketException e) {
+      // no bucket, no object
+    } catch (SdkException e) {
+      throw AwsErrors.translate("deleting " + uri(key), e);
+    }
+  }
+
+  /** Turns the Transfer Manager's running totals per file into amounts just sent. */
+  private static final class BytesSent implements TransferListener {
+    private final LongConsumer progress;
+    private long seen;
+
+    BytesSent(LongConsumer progress) {
+      this.progress = progress;
+    }
+
+    @Override
+    public synchronized void bytesTransferred(Context.BytesTransferred context) {
+      long now = context.progressSnapshot().transferredBytes();
+      progress.accept(now - seen);
+      seen = now;
     }
   }
 

@@ -54,6 +54,17 @@ final class SecurityGroups {
     return id;
   }
 
+  /** Deletes the project's group (only once no instance uses it). @return whether there was one */
+  boolean delete(String project) {
+    List<SecurityGroup> found = ec2.describeSecurityGroups(b -> b.filters(
+            filter("group-name", nameFor(project)), filter("tag:" + Tags.PROJECT, project)))
+        .securityGroups();
+    for (SecurityGroup g : found) {
+      ec2.deleteSecurityGroup(b -> b.groupId(g.groupId()));
+    }
+    return !found.isEmpty();
+  }
+
   private Vpc defaultVpc() {
     List<Vpc> vpcs = ec2.describeVpcs(b -> b.filters(filter("is-default", "true"))).vpcs();
     if (vpcs.isEmpty()) {

@@ -10,6 +10,10 @@ final class Tags {
   static final String PROJECT = S3Storage.PROJECT_TAG;
   /** The instance's prov.psv line, so {@code list()} can tell what a node was started as. */
   static final String INSTANCE = "aether:instance";
+  /** What the instance does: {@link #COORDINATOR} or {@link #WORKER}. */
+  static final String ROLE = "aether:role";
+  static final String COORDINATOR = "coordinator";
+  static final String WORKER = "worker";
 
   private Tags() {}
 
@@ -26,6 +30,10 @@ final class Tags {
     all[1] = Tag.builder().key("Name").value("aether-" + project).build();
     System.arraycopy(extra, 0, all, 2, extra.length);
     return all;
+  }
+
+  static boolean isCoordinator(software.amazon.awssdk.services.ec2.model.Instance i) {
+    return i.tags().stream().anyMatch(t -> ROLE.equals(t.key()) && COORDINATOR.equals(t.value()));
   }
 
   static Filter projectFilter(String project) {

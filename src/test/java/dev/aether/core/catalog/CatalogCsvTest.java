@@ -71,6 +71,13 @@ class CatalogCsvTest {
   }
 
   @Test
+  void writesWhatItReads() throws Exception {
+    Catalog embedded = EmbeddedCatalog.load().inRegion("us-west-2");
+    Catalog again = read(CatalogCsv.write(embedded));
+    assertThat(again.offers()).isEqualTo(embedded.offers());
+  }
+
+  @Test
   void rejectsMissingRequiredColumn() {
     assertThatThrownBy(() -> read("instance_type,vcpus,region,on_demand_price\na,2,r1,0.1\n"))
         .hasMessageContaining("missing column 'memory_gib'");

@@ -139,7 +139,8 @@ class Ec2MachinesTest {
     assertThat(script)
         .doesNotContain(TOKEN)
         .contains("java-17-amazon-corretto-headless")
-        .contains("s3://demo/bin/aether.jar")
+        .contains("s3://demo/aether/aether.jar")
+        .contains("--token-file /run/aether/token --project demo --bucket demo --region us-east-1")
         .contains("s3://demo/secrets/pipeline-token")
         .contains("--coordinator http://172.31.1.5:7070");
   }

@@ -40,10 +40,9 @@ class S3StorageTest {
     return AwsStubs.clientsFor(URI.create(S3.getServiceEndpoint()));
   }
 
-  /** S3Mock has no bucket tagging: the bucket is opened untagged there, and tagging is checked
-   * against a stub below. */
+  /** The bucket is tagged in CreateBucket itself (S3Mock ignores the tags; a stub checks them). */
   private static S3Storage open(String project) {
-    return S3Storage.open(clients(), project, false);
+    return S3Storage.open(clients(), project);
   }
 
   @Test
@@ -58,11 +57,51 @@ class S3StorageTest {
   void tagsTheNewBucketWithTheProject() {
     try (AwsStubs aws = new AwsStubs()) {
       aws.server.stubFor(put(urlPathEqualTo("/aether-tagged")).willReturn(aResponse().withStatus(200)));
+      aws.server.stubFor(put(urlPathEqualTo("/aether-tagged/state/project"))
+          .willReturn(aResponse().withStatus(200).withHeader("ETag", "\"e1\"")));
       S3Storage.open(aws.clients(), "aether-tagged").close();
 
       aws.server.verify(putRequestedFor(urlPathEqualTo("/aether-tagged"))
-          .withQueryParam("tagging", matching(".*"))
-          .withRequestBody(containing("<Key>aether:project</Key><Value>aether-tagged</Value>")));
+          .withRequestBody(containing("<Tags><Tag><Key>aether:project</Key><Value>aether-tagged</Value></Tag></Tags>")));
+      aws.server.verify(putRequestedFor(urlPathEqualTo("/aether-tagged/state/project"))
+          .withRequestBody(containing("aether-tagged")));
+    }
+  }
+
+  @Test
+  void refusesABucketOfThisAccountThatIsNotTheProjects() {
+    String name = "aether-someone-elses-" + System.nanoTime(); // S3Mock keeps buckets between runs
+    try (S3Client raw = clients().s3()) {
+      raw.createBucket(b -> b.bucket(name));
+      raw.putObject(b -> b.bucket(name).key("thesis.pdf"),
+          software.amazon.awssdk.core.sync.RequestBody.fromString("mine"));
+    }
+    assertThatThrownBy(() -> open(name))
+        .isInstanceOf(AetherException.class)
+        .hasMessageContaining("is not this Aether project's")
+        .extracting(e -> ((AetherException) e).exitStatus())
+        .isEqualTo(AetherException.INVALID_INPUT);
+  }
+
+  @Test
+  void claimsAnEmptyBucketOfThisAccount() {
+    String name = "aether-empty-" + System.nanoTime();
+    try (S3Client raw = clients().s3()) {
+      raw.createBucket(b -> b.bucket(name));
+    }
+    try (S3Storage storage = open(name)) {
+      assertThat(storage.read("state/project")).map(b -> new String(b, StandardCharsets.UTF_8))
+          .contains(name);
+    }
+  }
+
+  @Test
+  void deletesObjects() {
+    try (S3Storage storage = open("aether-delete")) {
+      storage.put("secrets/pipeline-token", new byte[] {1});
+      storage.delete("secrets/pipeline-token");
+      storage.delete("secrets/pipeline-token");
+      assertThat(storage.read("secrets/pipeline-token")).isEmpty();
     }
   }
 
@@ -110,7 +149,7 @@ class S3StorageTest {
       // three pages of ListObjectsV2
       assertThat(storage.list("output/", 3)).containsExactlyElementsOf(expected);
       assertThat(storage.list("logs/")).containsExactly("logs/a.log");
-      assertThat(storage.list("state/")).isEmpty();
+      assertThat(storage.list("secrets/")).isEmpty();
     }
   }
 
@@ -120,7 +159,10 @@ class S3StorageTest {
     Files.writeString(tmp.resolve("bin/run.sh"), "#!/bin/sh\necho hi\n");
     Files.write(bin.resolve("big.dat"), new byte[9 * 1024 * 1024]); // multipart
     try (S3Storage storage = open("aether-folder")) {
-      storage.putDirectory("bin", tmp.resolve("bin"));
+      java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+      storage.putDirectory("bin", tmp.resolve("bin"), sent::addAndGet);
+
+      assertThat(sent.get()).isEqualTo(9 * 1024 * 1024 + Files.size(tmp.resolve("bin/run.sh")));
 
       assertThat(storage.list("bin/")).containsExactly("bin/run.sh", "bin/sub/big.dat");
       assertThat(storage.read("bin/sub/big.dat")).get().extracting(b -> b.length)

@@ -1,0 +1,101 @@
+package dev.aether.cli;
+
+import dev.aether.core.AetherException;
+import dev.aether.core.bidder.Objective;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What the coordinator node needs to run the batch besides the bucket's inputs, as the launcher
+ * wrote it to {@code state/run.properties}. Nothing secret: the token is made on the coordinator
+ * node.
+ *
+ * @param run this launch's id; the coordinator echoes it in {@code state/result.properties}
+ * @param name the project (-N)
+ * @param scriptKey the job script's key, {@code script/<file>}
+ * @param processors cores one job uses (-P)
+ * @param memoryGb memory one job uses (-M)
+ * @param maxAttempts runs a job gets
+ * @param restart forget the earlier run
+ * @param port the coordinator's port, open to the VPC
+ * @param instanceProfile the nodes' IAM instance profile
+ * @param objective, riskStep, maxCost how the plan was bid, so that replacements for interrupted
+ *     nodes are bid the same way (with the prices in {@link #CATALOG_KEY})
+ */
+record AwsRunFile(String run, String name, String scriptKey, int processors, double memoryGb,
+    int maxAttempts, boolean restart, int port, String instanceProfile, Objective objective,
+    BigDecimal riskStep, Optional<BigDecimal> maxCost) {
+  static final String KEY = "state/run.properties";
+  /** The offers the plan was chosen from, in the --catalog format. */
+  static final String CATALOG_KEY = "aether/catalog.csv";
+  /** The account limits the plan was chosen under (instances.json format). */
+  static final String LIMITS_KEY = "aether/limits.json";
+  static final String RESULT_KEY = "state/result.properties";
+
+  byte[] bytes() {
+    Properties p = new Properties();
+    p.setProperty("run", run);
+    p.setProperty("name", name);
+    p.setProperty("script", scriptKey);
+    p.setProperty("processors", Integer.toString(processors));
+    p.setProperty("memoryGb", Double.toString(memoryGb));
+    p.setProperty("maxAttempts", Integer.toString(maxAttempts));
+    p.setProperty("restart", Boolean.toString(restart));
+    p.setProperty("port", Integer.toString(port));
+    p.setProperty("instanceProfile", instanceProfile);
+    p.setProperty("objective", objective.name());
+    p.setProperty("riskStep", riskStep.toPlainString());
+    maxCost.ifPresent(m -> p.setProperty("maxCost", m.toPlainString()));
+    return store(p);
+  }
+
+  static AwsRunFile parse(byte[] bytes) {
+    Properties p = load(bytes);
+    try {
+      return new AwsRunFile(req(p, "run"), req(p, "name"), req(p, "script"),
+          Integer.parseInt(req(p, "processors")), Double.parseDouble(req(p, "memoryGb")),
+          Integer.parseInt(req(p, "maxAttempts")), Boolean.parseBoolean(req(p, "restart")),
+          Integer.parseInt(req(p, "port")), req(p, "instanceProfile"),
+          Objective.valueOf(req(p, "objective")), new BigDecimal(req(p, "riskStep")),
+          Optional.ofNullable(p.getProperty("maxCost")).map(BigDecimal::new));
+    } catch (IllegalArgumentException e) { // NumberFormatException included
+      throw new AetherException(AetherException.UNEXPECTED_STATE,
+          KEY + " in the bucket is damaged: " + e.getMessage(), e);
+    }
+  }
+
+  static byte[] store(Properties p) {
+    StringWriter w = new StringWriter();
+    try {
+      p.store(w, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  static Properties load(byte[] bytes) {
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p;
+  }
+
+  private static String req(Properties p, String key) {
+    String v = p.getProperty(key);
+    if (v == null) {
+      throw new AetherException(AetherException.UNEXPECTED_STATE,
+          KEY + " in the bucket has no '" + key + "'; run aether again from your machine");
+    }
+    return v;
+  }
+}
