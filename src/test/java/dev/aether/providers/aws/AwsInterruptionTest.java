@@ -74,7 +74,7 @@ class AwsInterruptionTest {
         set -e
         echo "start $AETHER_JOB_NUMBER $AETHER_ATTEMPT $AETHER_INSTANCE_ID" >> '%1$s'
         echo "job $AETHER_JOB_NUMBER attempt $AETHER_ATTEMPT on $AETHER_INSTANCE_ID"
-        sleep 3
+        sleep 4
         echo "result of $1" > "$5/out-$AETHER_JOB_NUMBER.txt"
         echo "end $AETHER_JOB_NUMBER $AETHER_ATTEMPT $AETHER_INSTANCE_ID" >> '%1$s'
         """.formatted(journal));
