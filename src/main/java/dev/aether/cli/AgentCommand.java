@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,6 +31,12 @@ import picocli.CommandLine.Option;
     description = "Runs jobs on this EC2 node for the project's coordinator (started by the node's"
         + " boot script).")
 final class AgentCommand implements Callable<Integer> {
+  /**
+   * For tests only: seconds between two reads of the spot interruption notice (default 5, as AWS
+   * suggests). An environment variable, not a flag: nothing a user should tune.
+   */
+  static final String POLL_ENV = "AETHER_INTERRUPTION_POLL_SECONDS";
+
   @Option(names = "--coordinator", required = true, paramLabel = "URL") URI coordinator;
 
   @Option(names = "--token-file", required = true, paramLabel = "FILE",
@@ -54,10 +61,29 @@ final class AgentCommand implements Callable<Integer> {
         size.ramGb(), work, me.privateIp(), Duration.ofSeconds(lostAfterSeconds));
     try (S3Storage storage = S3Storage.existing(AwsClients.forRegion(region), bucket)) {
       // Every AWS node watches for the spot notice; on-demand nodes simply never get one.
-      try (InterruptionNoticesImds notices = new InterruptionNoticesImds()) {
+      try (InterruptionNoticesImds notices =
+          new InterruptionNoticesImds(interruptionPoll(System.getenv()))) {
         return new Agent(config, token, storage, notices).run();
       }
     }
+  }
+
+  /** {@link #POLL_ENV} when set (whole seconds, 1 to 60), else AWS's 5 seconds. */
+  static Duration interruptionPoll(Map<String, String> env) {
+    String value = env.get(POLL_ENV);
+    if (value == null || value.isBlank()) {
+      return InterruptionNoticesImds.DEFAULT_INTERVAL;
+    }
+    try {
+      long seconds = Long.parseLong(value.strip());
+      if (seconds >= 1 && seconds <= 60) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw AetherException.invalidInput(POLL_ENV + "='" + value + "' is not a number of seconds"
+        + " from 1 to 60");
   }
 
   /** The token file must be readable by its owner only: anything else may have leaked it. */

@@ -71,7 +71,9 @@ final class CoordinateCommand implements Callable<Integer> {
           new Ec2Machines.Settings(run.name(), run.instanceProfile(), run.port()))) {
         ReplacementPlanner planner = replacementPlanner(run, storage);
         PipelineResult r = Pipeline.run(spec(run, storage), machines, storage, new Log(out),
-            bootstrap -> new BiddingCapacityReplacer(machines, bootstrap, planner));
+            // by id in any state: an interrupted node may have shut itself down already
+            bootstrap -> new BiddingCapacityReplacer(machines, bootstrap, planner,
+                machines::find));
         LedgerCounts c = r.counts();
         result.setProperty("done", Integer.toString(c.done()));
         result.setProperty("failed", Integer.toString(c.failed()));

@@ -202,6 +202,28 @@ public final class Ec2Machines implements Machines, AutoCloseable {
     return nodes(false);
   }
 
+  /**
+   * The project's worker with this instance id, in any state EC2 still shows (terminated
+   * instances stay visible for about an hour): an interrupted node has often shut itself down by
+   * the time its replacement is bought, and its pool must still be known then.
+   */
+  public Optional<Node> find(String id) {
+    try {
+      return ec2.describeInstancesPaginator(b -> b.instanceIds(id)
+              .filters(Tags.projectFilter(settings.project())))
+          .reservations().stream()
+          .flatMap(r -> r.instances().stream())
+          .filter(i -> !Tags.isCoordinator(i))
+          .findFirst()
+          .flatMap(Ec2Machines::toNode);
+    } catch (SdkException e) {
+      if (AwsErrors.code(e).startsWith("InvalidInstanceID")) {
+        return Optional.empty(); // not an instance id EC2 knows (any more)
+      }
+      throw AwsErrors.translate("looking up node " + id + " of project " + settings.project(), e);
+    }
+  }
+
   /** The project's coordinator node(s) that are pending or running. */
   public List<Node> coordinators() {
     return nodes(true);

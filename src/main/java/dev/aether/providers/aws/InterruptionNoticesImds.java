@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  * On an on-demand node the notice never comes (the path stays 404), so every AWS node may use it.
  */
 public final class InterruptionNoticesImds implements InterruptionNotices {
+  /** How often AWS suggests reading the notice. */
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+
   private final URI imds;
   private final Duration interval;
   private SpotInterruptionWatcher watcher;
@@ -22,11 +25,19 @@ public final class InterruptionNoticesImds implements InterruptionNotices {
    * seconds.
    */
   public InterruptionNoticesImds() {
+    this(DEFAULT_INTERVAL);
+  }
+
+  /** As above, polled every {@code interval} (tests poll faster). */
+  public InterruptionNoticesImds(Duration interval) {
     this(URI.create(System.getenv().getOrDefault("AWS_EC2_METADATA_SERVICE_ENDPOINT",
-        SpotInterruptionWatcher.IMDS.toString())), Duration.ofSeconds(5));
+        SpotInterruptionWatcher.IMDS.toString())), interval);
   }
 
   InterruptionNoticesImds(URI imds, Duration interval) {
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("poll interval must be > 0, got " + interval);
+    }
     this.imds = imds;
     this.interval = interval;
   }

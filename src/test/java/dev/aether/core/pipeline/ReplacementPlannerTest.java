@@ -119,6 +119,23 @@ class ReplacementPlannerTest {
   }
 
   @Test
+  void aNodeThatHasShutItselfDownIsFoundThroughTheLookupAndItsPoolLeftOut() {
+    // the interrupted node handed its jobs back and shut down: no longer listed
+    ProvisionedInstance interrupted = new ProvisionedInstance("c5.large", 2, 4, false, true,
+        Optional.of(new BigDecimal("0.05")), Optional.of("us-east-1a"), Optional.empty());
+    Node gone = new Node("i-1", interrupted, Optional.empty());
+    FakeMachines machines = new FakeMachines();
+    BiddingCapacityReplacer replacer = new BiddingCapacityReplacer(machines,
+        new NodeBootstrap(URI.create("http://10.0.0.5:7070"), "t", "demo"), planner,
+        id -> id.equals("i-1") ? Optional.of(gone) : Optional.empty());
+
+    replacer.replace(new LostCapacity("i-1", 2));
+
+    assertThat(machines.started).isNotEmpty();
+    assertThat(machines.started).extracting(Pool::of).doesNotContain(C5_1A_SPOT);
+  }
+
+  @Test
   void aFailedStartIsLoggedNotThrown() {
     FakeMachines machines = new FakeMachines();
     machines.fail = true;

@@ -4,30 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.adobe.testing.s3mock.junit5.S3MockExtension;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A whole batch on the AWS provider, with no network: the launcher is a real {@code aether}
@@ -43,25 +36,21 @@ class AwsBatchTest {
               .toAbsolutePath().toString()) // a fresh store per run: S3Mock keeps its buckets
           .build();
 
-  /** Smaller, quicker JVMs for the launcher and the nodes. */
-  private static final String JVM = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
-
   @TempDir Path tmp;
+  private AwsEndToEnd e2e;
   private FakeEc2 ec2;
-  private Path jar;
   private String name;
 
   @BeforeEach
   void start() throws IOException {
-    name = "aether-e2e-" + Long.toString(System.nanoTime(), 36);
-    ec2 = new FakeEc2(URI.create(S3.getServiceEndpoint()), tmp.resolve("machines"),
-        Map.of("JAVA_TOOL_OPTIONS", JVM));
-    jar = launcherJar(tmp.resolve("aether.jar"));
+    e2e = new AwsEndToEnd(S3.getServiceEndpoint(), tmp, Map.of());
+    ec2 = e2e.ec2;
+    name = e2e.name;
   }
 
   @AfterEach
   void stop() {
-    ec2.close();
+    e2e.close();
   }
 
   @Test
@@ -87,7 +76,7 @@ class AwsBatchTest {
     watch.start();
     Process launcher = aether(home, "--provider", "aws", "--offline", "-N", name, "-R", "us-east-1",
         "-S", script.toString(), "-A", args.toString(), "-B", bin.toString(), "-D", data.toString(),
-        "-P", "1", "-M", "0.5", "-L", prov.toString(), "--agent-jar", jar.toString(),
+        "-P", "1", "-M", "0.5", "-L", prov.toString(), "--agent-jar", e2e.jar.toString(),
         "--coordinator-port", Integer.toString(freePort()));
     boolean ended = launcher.waitFor(90, TimeUnit.SECONDS);
     watch.stop();
@@ -187,70 +176,23 @@ class AwsBatchTest {
   // ---- helpers
 
   private Process aether(Path home, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    Map<String, String> env = pb.environment();
-    env.put("AETHER_HOME", home.toString());
-    env.put("JAVA_TOOL_OPTIONS", JVM);
-    env.put("AWS_ENDPOINT_URL_S3", S3.getServiceEndpoint());
-    env.put("AWS_ENDPOINT_URL_EC2", ec2.endpoint().toString());
-    env.put("AWS_ENDPOINT_URL_SSM", ec2.endpoint().toString());
-    env.put("AWS_ACCESS_KEY_ID", "AKIDLAUNCHER");
-    env.put("AWS_SECRET_ACCESS_KEY", "launcher-secret");
-    return pb.start();
-  }
-
-  /**
-   * A jar like target/aether.jar for the nodes, without packaging: a manifest whose Class-Path is
-   * this test's class path and whose Main-Class is aether's.
-   */
-  private static Path launcherJar(Path file) throws IOException {
-    Manifest m = new Manifest();
-    Attributes a = m.getMainAttributes();
-    a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    a.put(Attributes.Name.MAIN_CLASS, "dev.aether.cli.Main");
-    StringBuilder cp = new StringBuilder();
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-      cp.append(Path.of(entry).toAbsolutePath().toUri()).append(' ');
-    }
-    a.put(Attributes.Name.CLASS_PATH, cp.toString().trim());
-    try (OutputStream out = Files.newOutputStream(file); JarOutputStream jar = new JarOutputStream(out, m)) {
-      // the manifest is all it needs
-    }
-    return file;
+    return e2e.aether(home, args);
   }
 
   private List<String> keys() {
-    try (S3Client s3 = s3()) {
-      return s3.listObjectsV2Paginator(b -> b.bucket(name)).contents().stream()
-          .map(S3Object::key).toList();
-    }
+    return e2e.keys();
   }
 
-  private static S3Client s3() {
-    return AwsStubs.clientsFor(URI.create(S3.getServiceEndpoint())).s3();
+  private S3Client s3() {
+    return e2e.s3();
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return AwsEndToEnd.freePort();
   }
 
   private String logs() throws IOException {
-    StringBuilder b = new StringBuilder();
-    for (FakeEc2.Machine m : ec2.machines()) {
-      for (String f : new String[] {"boot.log", "aether-coordinator.log", "aether-agent.log"}) {
-        Path p = m.root.resolve(f);
-        if (Files.exists(p)) {
-          b.append("\n---- ").append(m.id).append(' ').append(f).append('\n')
-              .append(Files.readString(p));
-        }
-      }
-    }
-    return b.toString();
+    return e2e.logs();
   }
 
   /**

@@ -238,6 +238,26 @@ class Ec2MachinesTest {
   }
 
   @Test
+  void findsANodeByIdEvenOnceItHasShutItselfDown() {
+    aws.server.stubFor(AwsStubs.ec2("DescribeInstances", null)
+        .willReturn(AwsStubs.xml("ec2/describe-instances-terminated.xml")));
+
+    Optional<Node> node = machines.find("i-0aaa1111");
+
+    assertThat(node).get().extracting(Node::id).isEqualTo("i-0aaa1111");
+    assertThat(node.get().instance().zone()).contains("us-east-1a");
+    assertThat(node.get().instance().biddable()).isTrue();
+    assertThat(bodies("DescribeInstances").get(0))
+        .contains("InstanceId.1=i-0aaa1111", "Filter.1.Name=tag:aether:project",
+            "Filter.1.Value.1=demo")
+        .doesNotContain("instance-state-name");
+
+    aws.server.stubFor(AwsStubs.ec2("DescribeInstances", null).willReturn(AwsStubs.ec2Error(400,
+        "InvalidInstanceID.NotFound", "The instance ID 'i-0ccc3333' does not exist")));
+    assertThat(machines.find("i-0ccc3333")).isEmpty();
+  }
+
+  @Test
   void stopTerminatesAndToleratesAGoneInstance() {
     Node node = new Node("i-0aaa1111", SPOT, Optional.empty());
     machines.stop(node);

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -54,6 +55,9 @@ final class FakeEc2 implements AutoCloseable {
     volatile String state = "running";
     volatile String reason = "";
     volatile boolean shutDownItself;
+    /** The body IMDS answers at spot/instance-action once a notice is out; null before. */
+    volatile String spotNotice;
+    volatile boolean reclaimed;
     Process boot;
     HttpServer imds;
 
@@ -187,7 +191,19 @@ final class FakeEc2 implements AutoCloseable {
         + item(m) + "</instancesSet>";
   }
 
+  /**
+   * How long DescribeInstances takes to answer, as seen by the caller: the states are read at the
+   * end, so a machine that goes away meanwhile is answered gone (real EC2 takes a fraction of a
+   * second, more when throttled).
+   */
+  volatile Duration describeLatency = Duration.ZERO;
+
   private String describe(Map<String, String> p) {
+    try {
+      Thread.sleep(describeLatency.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     List<String> states = new ArrayList<>();
     String project = null;
     for (int f = 1; p.containsKey("Filter." + f + ".Name"); f++) {
@@ -201,11 +217,16 @@ final class FakeEc2 implements AutoCloseable {
         }
       }
     }
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; p.containsKey("InstanceId." + i); i++) {
+      ids.add(p.get("InstanceId." + i));
+    }
     StringBuilder b = new StringBuilder("<reservationSet><item><reservationId>r-0fake"
         + "</reservationId><ownerId>123456789012</ownerId><instancesSet>");
     for (Machine m : machines()) {
       if ((project == null || project.equals(m.tags.get(Tags.PROJECT)))
-          && (states.isEmpty() || states.contains(m.state))) {
+          && (states.isEmpty() || states.contains(m.state))
+          && (ids.isEmpty() || ids.contains(m.id))) {
         b.append(item(m));
       }
     }
@@ -231,6 +252,42 @@ final class FakeEc2 implements AutoCloseable {
           .append("<code>48</code><name>terminated</name></currentState></item>");
     }
     return b.append("</instancesSet>").toString();
+  }
+
+  /**
+   * The two-minute spot interruption notice, as AWS gives it: from now on this machine's IMDS
+   * answers {@code GET /latest/meta-data/spot/instance-action} with
+   * {@code {"action": "terminate", "time": "..."}} (404 before), see
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html
+   *
+   * @return the time in the notice
+   */
+  Instant noticeSpotInterruption(String id, Duration notice) {
+    Machine m = machine(id);
+    if (!m.spot) {
+      throw new IllegalStateException(id + " is on-demand: AWS does not interrupt it");
+    }
+    Instant at = Instant.now().plus(notice).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    m.spotNotice = "{\"action\": \"terminate\", \"time\": \"" + at + "\"}";
+    return at;
+  }
+
+  /**
+   * What EC2 does when the notice's time comes: the spot instance is terminated (if it has not
+   * shut itself down already).
+   */
+  void reclaimSpot(String id) {
+    Machine m = machine(id);
+    m.reclaimed = true;
+    end(m, "Server.SpotInstanceTermination: Spot instance termination");
+  }
+
+  private synchronized Machine machine(String id) {
+    Machine m = instances.get(id);
+    if (m == null) {
+      throw new IllegalArgumentException("no instance " + id);
+    }
+    return m;
   }
 
   /** The node ran {@code shutdown}: terminated if it was started so, else stopped. */
@@ -337,7 +394,10 @@ final class FakeEc2 implements AutoCloseable {
     }
   }
 
-  /** IMDSv2: a session token, then the instance id and private address. */
+  /**
+   * IMDSv2: a session token, then the instance id, private address and (once noticed) the spot
+   * interruption notice.
+   */
   private static HttpServer imds(Machine m) throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     s.createContext("/", ex -> {
@@ -352,6 +412,8 @@ final class FakeEc2 implements AutoCloseable {
           reply(ex, 200, "text/plain", m.id);
         } else if (path.equals("/latest/meta-data/local-ipv4")) {
           reply(ex, 200, "text/plain", "127.0.0.1");
+        } else if (path.equals("/latest/meta-data/spot/instance-action") && m.spotNotice != null) {
+          reply(ex, 200, "text/plain", m.spotNotice);
         } else {
           reply(ex, 404, "text/plain", "");
         }
