@@ -39,7 +39,8 @@ class AwsInterruptionTest {
   @RegisterExtension
   static final S3MockExtension S3 =
       S3MockExtension.builder().silent().withSecureConnection(false).withRetainFilesOnExit(false)
-          .withRootFolder(Path.of("target", "s3mock").toAbsolutePath().toString())
+          .withRootFolder(Path.of("target", "s3mock", java.util.UUID.randomUUID().toString())
+              .toAbsolutePath().toString()) // a fresh store per run: S3Mock keeps its buckets
           .build();
 
   private static final int JOBS = 6;
