@@ -154,6 +154,12 @@ final class AwsRun {
         .bytes());
   }
 
+  private static LedgerCounts counts(Path ledger) {
+    try (JobLedger l = JobLedger.openExisting(ledger)) {
+      return l.counts();
+    }
+  }
+
   /**
    * Polls the bucket until the coordinator writes this run's result, showing the ledger
    * checkpoint's counts; fails when the coordinator node is gone without a result.
@@ -167,16 +173,17 @@ final class AwsRun {
       while (true) {
         Optional<Properties> result = bucket.read(AwsRunFile.RESULT_KEY).map(AwsRunFile::load)
             .filter(p -> runId.equals(p.getProperty("run")));
-        if (bucket.get("state/ledger.db", ledger)) {
-          LedgerCounts counts;
-          try (JobLedger l = JobLedger.openExisting(ledger)) {
-            counts = l.counts();
-          }
-          if (!started) {
-            bar.started(counts, bucket.location(), java.net.URI.create("aws://coordinator"));
-            started = true;
-          }
-          bar.progress(counts);
+        boolean checkpointed = bucket.get("state/ledger.db", ledger);
+        if (!started) {
+          // Before the coordinator's first checkpoint a fresh batch has every job pending; the
+          // first checkpoint seen later may already count jobs this run has done.
+          LedgerCounts before = checkpointed && !options.restart() ? counts(ledger)
+              : new LedgerCounts(request.jobs(), 0, 0, 0);
+          bar.started(before, bucket.location(), java.net.URI.create("aws://coordinator"));
+          started = true;
+        }
+        if (checkpointed) {
+          bar.progress(counts(ledger));
         }
         if (result.isPresent()) {
           return result.get();
