@@ -39,8 +39,7 @@ class AwsInterruptionTest {
   @RegisterExtension
   static final S3MockExtension S3 =
       S3MockExtension.builder().silent().withSecureConnection(false).withRetainFilesOnExit(false)
-          .withRootFolder(Path.of("target", "s3mock", java.util.UUID.randomUUID().toString())
-              .toAbsolutePath().toString()) // a fresh store per run: S3Mock keeps its buckets
+          .withRootFolder(AwsStubs.freshS3MockRoot())
           .build();
 
   private static final int JOBS = 6;

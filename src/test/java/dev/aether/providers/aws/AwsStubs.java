@@ -101,4 +101,17 @@ final class AwsStubs implements AutoCloseable {
   public void close() {
     server.stop();
   }
+
+  /**
+   * A new, empty folder under target/ for an embedded S3Mock: S3Mock keeps its buckets between
+   * runs in its folder, and creates only the last level of a folder that is missing.
+   */
+  static String freshS3MockRoot() {
+    try {
+      return java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "s3mock",
+          java.util.UUID.randomUUID().toString())).toAbsolutePath().toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

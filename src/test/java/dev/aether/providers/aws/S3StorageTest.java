@@ -31,8 +31,7 @@ class S3StorageTest {
   static final S3MockExtension S3 =
       S3MockExtension.builder().silent().withSecureConnection(false).withRetainFilesOnExit(false)
           // keep its files under target/, not /tmp
-          .withRootFolder(Path.of("target", "s3mock", java.util.UUID.randomUUID().toString())
-              .toAbsolutePath().toString()) // a fresh store per run: S3Mock keeps its buckets
+          .withRootFolder(AwsStubs.freshS3MockRoot())
           .build();
 
   @TempDir Path tmp;
