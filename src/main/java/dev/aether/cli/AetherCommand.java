@@ -150,6 +150,10 @@ final class AetherCommand implements Callable<Integer> {
       + "t4g), whose CPU is throttled once their credits are spent under sustained load.")
   boolean burstable;
 
+  @Option(names = "--previous-generation", description = "Also consider previous-generation "
+      + "types (m1, c3, m4, r4, ...): slower per vCPU than their price suggests.")
+  boolean previousGeneration;
+
   @Option(names = "--accelerators", description = "Also consider GPU, FPGA, Inferentia and "
       + "Trainium types (their vCPU quotas are often 0 on new accounts).")
   boolean accelerators;

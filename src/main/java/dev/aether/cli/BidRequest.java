@@ -129,6 +129,9 @@ record BidRequest(
     if (!c.accelerators) {
       catalog = catalog.withoutAccelerators();
     }
+    if (!c.previousGeneration) {
+      catalog = catalog.withoutPreviousGeneration();
+    }
     if (catalog.offers().isEmpty()) {
       throw AetherException.invalidInput("--arch: no " + arch + " instance types in " + region
           + " in the " + all.source());

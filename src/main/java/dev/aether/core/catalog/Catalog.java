@@ -32,6 +32,12 @@ public record Catalog(String source, List<Offer> offers) {
     return new Catalog(source, offers.stream().filter(o -> !o.type().isBurstable()).toList());
   }
 
+  /** The offers of current-generation types (see {@link InstanceType#isPreviousGeneration()}). */
+  public Catalog withoutPreviousGeneration() {
+    return new Catalog(source,
+        offers.stream().filter(o -> !o.type().isPreviousGeneration()).toList());
+  }
+
   /** The offers whose type has no accelerator (see {@link InstanceType#isAccelerated()}). */
   public Catalog withoutAccelerators() {
     return new Catalog(source, offers.stream().filter(o -> !o.type().isAccelerated()).toList());

@@ -55,6 +55,19 @@ public record InstanceType(String name, int vcpus, double memoryGib, int storage
     return java.util.Set.of("f", "g", "inf", "p", "dl", "trn").contains(quotaClass());
   }
 
+  /**
+   * True for the families AWS lists as previous generation
+   * (https://docs.aws.amazon.com/ec2/latest/instancetypes/pg.html): slower per vCPU than current
+   * types, so a slot on them is worth less than its price suggests, and capacity is scarce.
+   */
+  public boolean isPreviousGeneration() {
+    return PREVIOUS_GENERATION.contains(family());
+  }
+
+  private static final java.util.Set<String> PREVIOUS_GENERATION = java.util.Set.of(
+      "m1", "m2", "m3", "m4", "t1", "c1", "c3", "c4", "cc2", "cr1", "r3", "r4", "x1", "x1e",
+      "d2", "hs1", "i2", "g2", "g3", "g3s", "p2");
+
   /** The family prefix, e.g. {@code c5d} for {@code c5d.large}. */
   public String family() {
     int dot = name.indexOf('.');

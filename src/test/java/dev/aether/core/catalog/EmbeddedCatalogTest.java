@@ -52,6 +52,15 @@ class EmbeddedCatalogTest {
   }
 
   @Test
+  void tellsPreviousGenerationTypesApart() {
+    assertThat(catalog.withoutPreviousGeneration().offers())
+        .isNotEmpty()
+        .noneMatch(o -> o.type().name().matches("(m1|m3|c4|r3|i2)\\..*"))
+        .anyMatch(o -> o.type().name().startsWith("m5."));
+    assertThat(catalog.offers()).anyMatch(o -> o.type().name().equals("m1.small"));
+  }
+
+  @Test
   void leavesOutLocalZones() {
     assertThat(catalog.offers()).noneMatch(o -> o.zone().contains("-atl") || o.zone().contains("-lax"));
   }
