@@ -30,10 +30,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class AwsBatchTest {
   @RegisterExtension
-  static final S3MockExtension S3 =
-      S3MockExtension.builder().silent().withSecureConnection(false).withRetainFilesOnExit(false)
-          .withRootFolder(AwsStubs.freshS3MockRoot())
-          .build();
+  static final S3MockExtension S3 = AwsStubs.s3Mock();
 
   @TempDir Path tmp;
   private AwsEndToEnd e2e;

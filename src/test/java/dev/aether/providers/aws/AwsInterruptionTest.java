@@ -37,10 +37,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class AwsInterruptionTest {
   @RegisterExtension
-  static final S3MockExtension S3 =
-      S3MockExtension.builder().silent().withSecureConnection(false).withRetainFilesOnExit(false)
-          .withRootFolder(AwsStubs.freshS3MockRoot())
-          .build();
+  static final S3MockExtension S3 = AwsStubs.s3Mock();
 
   private static final int JOBS = 6;
   private static final int MAX_ATTEMPTS = 3;

@@ -102,11 +102,18 @@ final class AwsStubs implements AutoCloseable {
     server.stop();
   }
 
+  /** An embedded S3Mock on plain HTTP with a fresh store of its own (see below). */
+  static com.adobe.testing.s3mock.junit5.S3MockExtension s3Mock() {
+    return com.adobe.testing.s3mock.junit5.S3MockExtension.builder().silent()
+        .withSecureConnection(false).withRetainFilesOnExit(false)
+        .withRootFolder(freshS3MockRoot()).build();
+  }
+
   /**
    * A new, empty folder under target/ for an embedded S3Mock: S3Mock keeps its buckets between
    * runs in its folder, and creates only the last level of a folder that is missing.
    */
-  static String freshS3MockRoot() {
+  private static String freshS3MockRoot() {
     try {
       return java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "s3mock",
           java.util.UUID.randomUUID().toString())).toAbsolutePath().toString();

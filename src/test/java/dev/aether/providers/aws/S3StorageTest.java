@@ -28,11 +28,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** Against S3Mock, an S3 server that runs inside the test JVM. */
 class S3StorageTest {
   @RegisterExtension
-  static final S3MockExtension S3 =
-      S3MockExtension.builder().silent().withSecureConnection(false).withRetainFilesOnExit(false)
-          // keep its files under target/, not /tmp
-          .withRootFolder(AwsStubs.freshS3MockRoot())
-          .build();
+  static final S3MockExtension S3 = AwsStubs.s3Mock();
 
   @TempDir Path tmp;
 
