@@ -10,7 +10,7 @@ runs=${3:-5}
 solvers=${4:-CBC,SCIP,CP_SAT}
 offline=${MVN_OFFLINE:--o}
 
-mvn -q -B $offline test-compile
+mvn -q -B $offline test-compile | sed "s/\x1b\[[0-9;]*m//g" >&2
 cp_file=target/bench-bidder/classpath.txt
 mkdir -p target/bench-bidder
 mvn -q -B $offline dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null

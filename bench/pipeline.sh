@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 JOBS=${1:-10000}
 QUEUED=${2:-1000000}
 
-mvn -q -B test-compile
+mvn -q -B test-compile | sed "s/\x1b\[[0-9;]*m//g" >&2
 mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
 
