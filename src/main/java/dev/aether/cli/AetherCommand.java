@@ -185,6 +185,11 @@ final class AetherCommand implements Callable<Integer> {
       + " of reading the account's live prices and vCPU quotas.")
   boolean offline;
 
+  @Option(names = "--live-prices", description = "With --dry-run on AWS, read the account's live "
+      + "prices and vCPU quotas (read-only calls; nothing is started). Without it a dry run makes "
+      + "no network call and bids from the embedded snapshot.")
+  boolean livePrices;
+
   @Option(names = "--instance-profile", paramLabel = "NAME", description = "IAM instance profile"
       + " the AWS nodes run with (default: aether-node; its policy is in docs/aws.md).")
   String instanceProfile = "aether-node";
@@ -225,7 +230,9 @@ final class AetherCommand implements Callable<Integer> {
     if (runOptions.runOn().equals("aws")) {
       aws = AwsClients.forRegion(region == null ? BidRequest.DEFAULT_REGION : region,
           credentials(), System.getenv());
-      liveAws = offline || catalogFile != null ? null : aws;
+      // A dry run touches no cloud unless asked to read live prices.
+      boolean live = !offline && catalogFile == null && (!dryRun || livePrices);
+      liveAws = live ? aws : null;
     }
     BidRequest request = request();
     List<ProvisionedInstance> instances;

@@ -57,6 +57,17 @@ class DryRunTest {
   }
 
   @Test
+  void withAwsCredentialsADryRunStillMakesNoCloudCall() throws Exception {
+    // -E/-K choose the aws provider. A call to AWS would fail here (no network; the keys are
+    // fake), so a plan from the embedded snapshot shows that none was made.
+    CliRun run = CliRun.of("--dry-run", "-A", args(2).toString(), "-P", "1", "-M", "1",
+        "-E", "AKIAIOSFODNN7EXAMPLE", "-K", "not-a-real-secret-key",
+        "-L", dir.resolve("p.psv").toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.out()).contains("embedded AWS price snapshot");
+  }
+
+  @Test
   void runsFromAnExplicitSavedPlanWithoutBidding() throws Exception {
     Path psv = dir.resolve("saved.psv");
     Files.writeString(psv, "c4.large|2|3.75|false|aws\n");

@@ -26,7 +26,7 @@ class HelpAndSecretsTest {
     String secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     CliRun run = CliRun.of("--dry-run", "-A", args.toString(), "-P", "1", "-M", "1",
         "-E", "AKIAIOSFODNN7EXAMPLE", "-K", secret, "-L", dir.resolve("p.psv").toString(),
-        "--offline"); // -E/-K choose AWS, whose live prices would need the network
+        "--offline");
     assertThat(run.status()).as(run.err()).isEqualTo(0);
     assertThat(run.err()).contains("warning").contains("other users");
     assertThat(run.out() + run.err()).doesNotContain(secret);
