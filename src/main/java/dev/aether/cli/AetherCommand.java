@@ -234,7 +234,7 @@ final class AetherCommand implements Callable<Integer> {
       boolean live = !offline && catalogFile == null && (!dryRun || livePrices);
       liveAws = live ? aws : null;
     }
-    BidRequest request = request();
+    BidRequest request = BidRequest.from(this); // checks every option before anything runs
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
       instances = ProvisioningFile.read(provisioningFile);
@@ -268,7 +268,7 @@ final class AetherCommand implements Callable<Integer> {
   }
 
   ProjectDirs dirs() {
-    return home != null ? new ProjectDirs(home) : ProjectDirs.fromEnvironment();
+    return ProjectDirs.of(home);
   }
 
   private RunOptions runOptions() {
@@ -290,11 +290,6 @@ final class AetherCommand implements Callable<Integer> {
             || keyId != null ? "aws" : "local";
     return new RunOptions(Optional.ofNullable(provider), chosen, maxAttempts, restart, dirs(), instanceProfile,
         coordinatorPort, Optional.ofNullable(agentJar));
-  }
-
-  /** Checks every option and builds what the bidder and the run need. */
-  BidRequest request() {
-    return BidRequest.from(this);
   }
 
   static Objective parseObjective(String value) {

@@ -25,7 +25,7 @@ final class BidStep {
     if (request.concurrency().isEmpty()) {
       int allowed = bidder.maxSlots(req, offers, request.limits());
       if (allowed > 0 && allowed < req.slots()) {
-        req = withSlots(req, allowed);
+        req = req.withSlots(allowed);
         capped = true;
       }
     }
@@ -45,10 +45,5 @@ final class BidStep {
       onDemand = Optional.empty(); // the limits leave no all-on-demand plan to compare with
     }
     return new BidOutcome(request, plan, onDemand, capped);
-  }
-
-  private static Requirements withSlots(Requirements r, int slots) {
-    return new Requirements(r.processorsPerJob(), r.memoryGbPerJob(), slots, r.minCores(),
-        r.minRamGb(), r.minStorageGb(), r.maxCostPerHour(), r.objective(), r.riskStep());
   }
 }

@@ -43,8 +43,9 @@ final class RunStep {
   private int runLocally() {
     String name = request.name().orElseThrow();
     var dirs = options.dirs();
+    Path work = dirs.work(name); // the ledger lives beside the bucket, under the same home
     LocalStorage bucket = new LocalStorage(dirs.bucket(name));
-    LocalMachines machines = new LocalMachines(bucket, dirs.work(name).resolve("nodes"));
+    LocalMachines machines = new LocalMachines(bucket, work.resolve("nodes"));
     PipelineSpec spec = PipelineSpec.builder(name, request.script().orElseThrow(),
             request.argsFile().orElseThrow())
         .binDir(request.binDir().orElse(null))
@@ -55,7 +56,7 @@ final class RunStep {
         .instances(List.of(LocalMachines.thisMachine()))
         .maxAttempts(options.maxAttempts())
         .restart(options.restart())
-        .workDir(dirs.work(name)) // the ledger lives beside the bucket, under the same home
+        .workDir(work)
         .build();
     return PipelineConsole.run(spec, machines, bucket, out);
   }

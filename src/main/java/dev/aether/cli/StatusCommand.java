@@ -29,7 +29,7 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ProjectDirs dirs = home != null ? new ProjectDirs(home) : ProjectDirs.fromEnvironment();
+    ProjectDirs dirs = ProjectDirs.of(home);
     try (JobLedger ledger = JobLedger.openExisting(dirs.ledger(name))) {
       String bucket = ledger.meta("bucket").orElse(dirs.bucket(name).toString());
       spec.commandLine().getOut()

@@ -51,6 +51,12 @@ public record Requirements(
         Optional.empty(), Optional.empty(), Objective.SEED, BigDecimal.ONE);
   }
 
+  /** The same requirements for another number of jobs at once. */
+  public Requirements withSlots(int slots) {
+    return new Requirements(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb,
+        minStorageGb, maxCostPerHour, objective, riskStep);
+  }
+
   /** Slots an instance of this shape offers: min(floor(cores / P), floor(RAM / M)). */
   public int slotsOn(int vcpus, double memoryGib) {
     return (int) Math.min(vcpus / processorsPerJob, Math.floor(memoryGib / memoryGbPerJob + 1e-9));

@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
 public record ProjectDirs(Path home) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
+  /** {@code home} when given (an {@code --aether-home} option), else {@link #fromEnvironment()}. */
+  public static ProjectDirs of(Path home) {
+    return home != null ? new ProjectDirs(home) : fromEnvironment();
+  }
+
   /** {@code $AETHER_HOME}, else {@code ~/.aether}. */
   public static ProjectDirs fromEnvironment() {
     return fromEnvironment(System.getenv());
