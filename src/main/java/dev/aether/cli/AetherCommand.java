@@ -2,7 +2,7 @@ package dev.aether.cli;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.bidder.Objective;
-import dev.aether.core.pipeline.ProjectDirs;
+import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
 import java.io.BufferedReader;

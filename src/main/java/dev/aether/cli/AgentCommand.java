@@ -1,9 +1,9 @@
 package dev.aether.cli;
 
 import dev.aether.core.AetherException;
-import dev.aether.core.pipeline.Agent;
-import dev.aether.core.pipeline.ProjectDirs;
-import dev.aether.core.pipeline.Secret;
+import dev.aether.core.pipeline.agent.Agent;
+import dev.aether.core.project.ProjectDirs;
+import dev.aether.core.pipeline.coordinator.Secret;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.providers.aws.AwsClients;
 import dev.aether.providers.aws.InterruptionNoticesImds;

@@ -7,9 +7,9 @@ import dev.aether.core.catalog.CatalogCsv;
 import dev.aether.core.catalog.Market;
 import dev.aether.core.catalog.Offer;
 import dev.aether.core.limits.LimitsFile;
-import dev.aether.core.pipeline.JobLedger;
-import dev.aether.core.pipeline.LedgerCounts;
-import dev.aether.core.pipeline.PipelineResult;
+import dev.aether.core.pipeline.ledger.JobLedger;
+import dev.aether.core.pipeline.ledger.LedgerCounts;
+import dev.aether.core.pipeline.run.PipelineResult;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.plan.RunCost;
@@ -222,7 +222,7 @@ final class AwsRun {
   }
 
   /** The cost so far of project {@code name}, for {@code aether status}; a note when unknown. */
-  static String costOf(String name, dev.aether.core.pipeline.ProjectDirs dirs) {
+  static String costOf(String name, dev.aether.core.project.ProjectDirs dirs) {
     Path regionFile = dirs.work(name).resolve(REGION_FILE);
     try {
       String region = Files.exists(regionFile) ? Files.readString(regionFile).strip()

@@ -8,7 +8,7 @@ import dev.aether.core.catalog.CatalogCsv;
 import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.limits.LimitsFile;
-import dev.aether.core.pipeline.ArgsFile;
+import dev.aether.core.pipeline.ledger.ArgsFile;
 import dev.aether.providers.aws.AwsCatalog;
 import dev.aether.providers.aws.AwsLimits;
 import java.math.BigDecimal;

@@ -1,10 +1,10 @@
 package dev.aether.cli;
 
-import dev.aether.core.pipeline.LedgerCounts;
-import dev.aether.core.pipeline.Pipeline;
-import dev.aether.core.pipeline.PipelineListener;
-import dev.aether.core.pipeline.PipelineResult;
-import dev.aether.core.pipeline.PipelineSpec;
+import dev.aether.core.pipeline.ledger.LedgerCounts;
+import dev.aether.core.pipeline.run.Pipeline;
+import dev.aether.core.pipeline.run.PipelineListener;
+import dev.aether.core.pipeline.run.PipelineResult;
+import dev.aether.core.pipeline.run.PipelineSpec;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Storage;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package dev.aether.cli;
 
-import dev.aether.core.pipeline.ProjectDirs;
+import dev.aether.core.project.ProjectDirs;
 import java.nio.file.Path;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package dev.aether.cli;
 
-import dev.aether.core.pipeline.PipelineSpec;
+import dev.aether.core.pipeline.run.PipelineSpec;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.providers.aws.AwsClients;
 import dev.aether.providers.local.LocalMachines;

@@ -1,8 +1,8 @@
 package dev.aether.cli;
 
-import dev.aether.core.pipeline.JobLedger;
-import dev.aether.core.pipeline.PipelineResult;
-import dev.aether.core.pipeline.ProjectDirs;
+import dev.aether.core.pipeline.ledger.JobLedger;
+import dev.aether.core.pipeline.run.PipelineResult;
+import dev.aether.core.project.ProjectDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;

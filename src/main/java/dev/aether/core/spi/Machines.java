@@ -2,20 +2,26 @@ package dev.aether.core.spi;
 
 import dev.aether.core.plan.ProvisionedInstance;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
-/** Starts, lists and stops the nodes of one project on one provider. */
+/** Starts, lists and stops the worker nodes of one project on one provider. */
 public interface Machines {
-  Set<Capability> capabilities();
-
   /**
    * Starts one node per instance; each node runs an agent that joins the coordinator described by
    * {@code bootstrap}. On failure, stops what this call started before throwing.
    */
   List<Node> start(List<ProvisionedInstance> instances, NodeBootstrap bootstrap);
 
-  /** The project's nodes that are running now. */
+  /** The project's worker nodes that are still alive ({@link NodeState#alive()}). */
   List<Node> list();
+
+  /**
+   * The worker node with this id in whatever state the provider still knows it (an interrupted
+   * node has often ended by the time its replacement is bought; its pool must still be known).
+   */
+  default Optional<Node> find(String id) {
+    return list().stream().filter(n -> n.id().equals(id)).findFirst();
+  }
 
   /** Stops (terminates) a node; stopping a stopped node does nothing. */
   void stop(Node node);

@@ -3,21 +3,19 @@ package dev.aether.providers.aws;
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.RunCost;
-import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
+import dev.aether.core.spi.NodeState;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -84,11 +82,6 @@ public final class Ec2Machines implements Machines, AutoCloseable {
   }
 
   @Override
-  public Set<Capability> capabilities() {
-    return EnumSet.of(Capability.SPOT, Capability.ATTACH_STORAGE, Capability.INTERRUPTIONS);
-  }
-
-  @Override
   public List<Node> start(List<ProvisionedInstance> instances, NodeBootstrap bootstrap) {
     if (instances.isEmpty()) {
       return List.of();
@@ -121,7 +114,8 @@ public final class Ec2Machines implements Machines, AutoCloseable {
         Instance instance = ec2.runInstances(
                 request(i, images.get(i.type()), group, userData, role))
             .instances().get(0);
-        started.add(new Node(instance.instanceId(), i, Optional.ofNullable(instance.privateIpAddress())));
+        started.add(new Node(instance.instanceId(), i,
+            Optional.ofNullable(instance.privateIpAddress()), NodeState.PENDING));
       }
       return List.copyOf(started);
     } catch (RuntimeException e) {
@@ -207,6 +201,7 @@ public final class Ec2Machines implements Machines, AutoCloseable {
    * instances stay visible for about an hour): an interrupted node has often shut itself down by
    * the time its replacement is bought, and its pool must still be known then.
    */
+  @Override
   public Optional<Node> find(String id) {
     try {
       return ec2.describeInstancesPaginator(b -> b.instanceIds(id)
@@ -326,7 +321,8 @@ public final class Ec2Machines implements Machines, AutoCloseable {
         .filter(t -> Tags.INSTANCE.equals(t.key()))
         .findFirst()
         .flatMap(t -> InstanceLine.parse(t.value()));
-    return line.map(p -> new Node(i.instanceId(), p, Optional.ofNullable(i.privateIpAddress())));
+    return line.map(p -> new Node(i.instanceId(), p, Optional.ofNullable(i.privateIpAddress()),
+        Ec2States.of(i.state().name())));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.aether.providers.local;
 
-import dev.aether.core.pipeline.Agent;
-import dev.aether.core.pipeline.Secret;
+import dev.aether.core.pipeline.agent.Agent;
+import dev.aether.core.pipeline.coordinator.Secret;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

@@ -3,10 +3,10 @@ package dev.aether.providers.local;
 import com.sun.management.OperatingSystemMXBean;
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
-import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
+import dev.aether.core.spi.NodeState;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -16,13 +16,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,7 +34,12 @@ public final class LocalMachines implements Machines {
   private final Duration lostAfter;
   private final Map<String, Started> nodes = new LinkedHashMap<>();
 
-  private record Started(Node node, Process process) {}
+  private record Started(Node node, Process process) {
+    /** The node in its state now: a local node is its agent process, alive or gone. */
+    Node now() {
+      return node.in(process.isAlive() ? NodeState.RUNNING : NodeState.GONE);
+    }
+  }
 
   /**
    * @param bucket the project's bucket folder, which agents use directly
@@ -61,11 +64,6 @@ public final class LocalMachines implements Machines {
     double gb = Math.floor(bytes / 1e9 * 100) / 100;
     return new ProvisionedInstance("local", cores, gb, true, false, Optional.empty(),
         Optional.empty(), Optional.of("local"));
-  }
-
-  @Override
-  public Set<Capability> capabilities() {
-    return EnumSet.noneOf(Capability.class);
   }
 
   @Override
@@ -107,7 +105,7 @@ public final class LocalMachines implements Machines {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()))
         .start();
-    Node node = new Node(id, instance, Optional.of("127.0.0.1"));
+    Node node = new Node(id, instance, Optional.of("127.0.0.1"), NodeState.RUNNING);
     nodes.put(id, new Started(node, p));
     // The token goes through the pipe, never the command line (visible in ps) or a file.
     try (OutputStream in = p.getOutputStream()) {
@@ -118,7 +116,7 @@ public final class LocalMachines implements Machines {
 
   @Override
   public synchronized List<Node> list() {
-    return nodes.values().stream().filter(s -> s.process().isAlive()).map(Started::node).toList();
+    return nodes.values().stream().map(Started::now).filter(n -> n.state().alive()).toList();
   }
 
   @Override
@@ -150,6 +148,6 @@ public final class LocalMachines implements Machines {
 
   /** Nodes started so far, alive or not. */
   public synchronized List<Node> started() {
-    return nodes.values().stream().map(Started::node).toList();
+    return nodes.values().stream().map(Started::now).toList();
   }
 }

@@ -1,5 +1,6 @@
 package dev.aether.providers.aws;
 
+import dev.aether.core.pipeline.coordinator.Pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.adobe.testing.s3mock.junit5.S3MockExtension;

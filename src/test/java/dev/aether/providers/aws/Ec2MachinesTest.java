@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
-import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.Node;
+import dev.aether.core.spi.NodeState;
 import dev.aether.core.spi.NodeBootstrap;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -93,16 +93,10 @@ class Ec2MachinesTest {
   }
 
   @Test
-  void declaresSpotAttachStorageAndInterruptions() {
-    assertThat(machines.capabilities())
-        .containsExactlyInAnyOrder(Capability.SPOT, Capability.ATTACH_STORAGE, Capability.INTERRUPTIONS);
-  }
-
-  @Test
   void startsSpotAtTheBidInThePlansZoneWithTheArchitecturesImage() {
     List<Node> nodes = machines.start(List.of(SPOT), BOOT);
 
-    assertThat(nodes).containsExactly(new Node("i-0aaa1111", SPOT, Optional.of("172.31.5.10")));
+    assertThat(nodes).containsExactly(new Node("i-0aaa1111", SPOT, Optional.of("172.31.5.10"), NodeState.PENDING));
     String run = bodies("RunInstances").get(0);
     assertThat(run)
         .contains("ImageId=ami-0x86", "MinCount=1", "MaxCount=1")
@@ -259,7 +253,7 @@ class Ec2MachinesTest {
 
   @Test
   void stopTerminatesAndToleratesAGoneInstance() {
-    Node node = new Node("i-0aaa1111", SPOT, Optional.empty());
+    Node node = new Node("i-0aaa1111", SPOT, Optional.empty(), NodeState.RUNNING);
     machines.stop(node);
     assertThat(bodies("TerminateInstances")).singleElement().asString().contains("InstanceId.1=i-0aaa1111");
 

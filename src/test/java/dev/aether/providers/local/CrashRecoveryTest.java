@@ -2,12 +2,12 @@ package dev.aether.providers.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.aether.core.pipeline.Job;
-import dev.aether.core.pipeline.JobLedger;
-import dev.aether.core.pipeline.JobState;
-import dev.aether.core.pipeline.Pipeline;
-import dev.aether.core.pipeline.PipelineListener;
-import dev.aether.core.pipeline.PipelineResult;
+import dev.aether.core.pipeline.ledger.Job;
+import dev.aether.core.pipeline.ledger.JobLedger;
+import dev.aether.core.pipeline.ledger.JobState;
+import dev.aether.core.pipeline.run.Pipeline;
+import dev.aether.core.pipeline.run.PipelineListener;
+import dev.aether.core.pipeline.run.PipelineResult;
 import dev.aether.core.spi.Node;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aether.cli.PipelineConsole;
 import dev.aether.core.AetherException;
-import dev.aether.core.pipeline.Pipeline;
-import dev.aether.core.pipeline.PipelineListener;
-import dev.aether.core.pipeline.PipelineResult;
-import dev.aether.core.pipeline.Job;
-import dev.aether.core.pipeline.JobLedger;
-import dev.aether.core.pipeline.JobState;
-import dev.aether.core.pipeline.LedgerCounts;
+import dev.aether.core.pipeline.run.Pipeline;
+import dev.aether.core.pipeline.run.PipelineListener;
+import dev.aether.core.pipeline.run.PipelineResult;
+import dev.aether.core.pipeline.ledger.Job;
+import dev.aether.core.pipeline.ledger.JobLedger;
+import dev.aether.core.pipeline.ledger.JobState;
+import dev.aether.core.pipeline.ledger.LedgerCounts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,11 +66,6 @@ class LocalPipelineTest {
 
     TokenSpy(LocalMachines delegate) {
       this.delegate = delegate;
-    }
-
-    @Override
-    public java.util.Set<dev.aether.core.spi.Capability> capabilities() {
-      return delegate.capabilities();
     }
 
     @Override

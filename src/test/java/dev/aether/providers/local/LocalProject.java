@@ -1,8 +1,8 @@
 package dev.aether.providers.local;
 
-import dev.aether.core.pipeline.JobLedger;
-import dev.aether.core.pipeline.PipelineSpec;
-import dev.aether.core.pipeline.ProjectDirs;
+import dev.aether.core.pipeline.ledger.JobLedger;
+import dev.aether.core.pipeline.run.PipelineSpec;
+import dev.aether.core.project.ProjectDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package dev.aether.providers.local;
 
 import dev.aether.core.AetherException;
-import dev.aether.core.pipeline.Pipeline;
-import dev.aether.core.pipeline.PipelineListener;
-import dev.aether.core.pipeline.PipelineResult;
+import dev.aether.core.pipeline.run.Pipeline;
+import dev.aether.core.pipeline.run.PipelineListener;
+import dev.aether.core.pipeline.run.PipelineResult;
 import java.nio.file.Path;
 
 /**

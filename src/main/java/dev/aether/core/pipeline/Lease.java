@@ -1,7 +1,0 @@
-package dev.aether.core.pipeline;
-
-/**
- * A job handed to a node. {@code attempt} identifies the lease: a heartbeat or a completion for an
- * older attempt of the same job is not this lease's and is ignored.
- */
-public record Lease(int number, int attempt, String args) {}

@@ -1,0 +1,56 @@
+package dev.aether.core.pipeline.coordinator;
+
+import dev.aether.core.bidder.Bidder;
+import dev.aether.core.bidder.Requirements;
+import dev.aether.core.catalog.Offer;
+import dev.aether.core.limits.Limits;
+import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.ProvisioningFile;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plans machines for slots an interruption took away: the same bidder and offers as the batch's
+ * first plan, asked for just the lost slots, without the pools that are left out now. Pure apart
+ * from reading the clock through {@link ExcludedPools}.
+ *
+ * <p>The seed's minimum cores, RAM and storage applied to the whole first plan and are not asked
+ * of a replacement; the max $/hour is kept as a cap on the replacement alone.
+ */
+public final class ReplacementPlanner {
+  private final Bidder bidder;
+  private final Requirements batch;
+  private final List<Offer> offers;
+  private final Limits limits;
+  private final ExcludedPools excluded;
+
+  /**
+   * @param batch the batch's requirements (P, M, objective, risk step, max $/hour); its slots and
+   *     minimums are not used
+   * @param offers the offers the first plan was chosen from
+   */
+  public ReplacementPlanner(Bidder bidder, Requirements batch, List<Offer> offers, Limits limits,
+      ExcludedPools excluded) {
+    this.bidder = bidder;
+    this.batch = batch;
+    this.offers = List.copyOf(offers);
+    this.limits = limits;
+    this.excluded = excluded;
+  }
+
+  public ExcludedPools excluded() {
+    return excluded;
+  }
+
+  /**
+   * Instances with at least {@code slots} slots, from pools not left out.
+   *
+   * @throws dev.aether.core.bidder.InfeasibleException when the remaining offers cannot
+   */
+  public List<ProvisionedInstance> plan(int slots) {
+    Requirements req = new Requirements(batch.processorsPerJob(), batch.memoryGbPerJob(), slots,
+        Optional.empty(), Optional.empty(), Optional.empty(), batch.maxCostPerHour(),
+        batch.objective(), batch.riskStep());
+    return ProvisioningFile.instancesOf(bidder.solve(req, excluded.filter(offers), limits));
+  }
+}

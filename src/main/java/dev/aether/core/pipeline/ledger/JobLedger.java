@@ -1,0 +1,443 @@
+package dev.aether.core.pipeline.ledger;
+
+import dev.aether.core.pipeline.coordinator.Lease;
+import dev.aether.core.AetherException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable record of every job of a project, in an embedded SQLite file.
+ *
+ * <p>Durability: every method that changes a job commits before it returns, so a caller that
+ * answers a request only after the call returns never tells a node something the ledger could
+ * forget. The file is in WAL mode with {@code synchronous=NORMAL}: a commit survives the process
+ * being killed (kill -9), and may be lost only if the whole machine loses power (SQLite's
+ * documented trade-off, https://www.sqlite.org/pragma.html#pragma_synchronous); the bucket's
+ * {@code state/} checkpoints cover that case.
+ *
+ * <p>Methods are synchronized, but the coordinator calls them from its one loop thread, which is
+ * what orders the transitions; see {@link Coordinator}.
+ */
+public final class JobLedger implements AutoCloseable {
+  private static final String ARGS_HASH = "args_sha256";
+  private static final int BATCH = 10_000;
+
+  private final Path file;
+  private final Connection db;
+
+  private JobLedger(Path file, Connection db) {
+    this.file = file;
+    this.db = db;
+  }
+
+  /** Opens the ledger at {@code file}, creating it (and its folder) when missing. */
+  public static JobLedger open(Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      try (Statement s = db.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA busy_timeout=10000");
+        s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        s.execute("CREATE TABLE IF NOT EXISTS jobs("
+            + "number INTEGER PRIMARY KEY, line INTEGER NOT NULL, args TEXT NOT NULL,"
+            + " state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+            + " lease_expires_at INTEGER, node TEXT, exit_code INTEGER,"
+            + " started_at INTEGER, ended_at INTEGER)");
+        // Finds the next PENDING job in file order, and the LEASED ones, without a scan.
+        s.execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, number)");
+      }
+      return new JobLedger(file, db);
+    } catch (SQLException | IOException e) {
+      throw new AetherException(AetherException.UNEXPECTED_STATE,
+          "cannot open the job ledger " + file + ": " + e.getMessage()
+              + "; check the folder is writable, or delete the file to start the project over",
+          e);
+    }
+  }
+
+  /** Opens an existing ledger; invalid input (exit 2) when there is none. */
+  public static JobLedger openExisting(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw AetherException.invalidInput("no job ledger at " + file
+          + ": this project has not run here (check --name and the projects folder)");
+    }
+    return open(file);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * Fills the ledger with {@code args}, or checks that it already holds them. A ledger made from a
+   * different job list is refused (exit 2) unless {@code restart}; {@code restart} empties the
+   * ledger and starts every job again from PENDING.
+   */
+  public synchronized void load(ArgsFile args, boolean restart) {
+    Optional<String> stored = meta(ARGS_HASH);
+    if (stored.isPresent() && !restart) {
+      if (stored.get().equals(args.sha256())) {
+        return;
+      }
+      throw AetherException.invalidInput("the args file (-A) has changed since this project last ran ("
+          + counts().total() + " jobs then, " + args.size() + " now), so its job numbers and"
+          + " results no longer match. Put the original args file back to resume, use another"
+          + " --name, or add --restart to run every job again from the start");
+    }
+    transaction(() -> {
+      try (Statement s = db.createStatement()) {
+        s.execute("DELETE FROM jobs");
+      }
+      try (PreparedStatement insert = db.prepareStatement(
+          "INSERT INTO jobs(number, line, args, state) VALUES (?, ?, ?, 'PENDING')")) {
+        for (int i = 0; i < args.size(); i++) {
+          insert.setInt(1, i + 1);
+          insert.setInt(2, args.lines().get(i));
+          insert.setString(3, args.jobs().get(i));
+          insert.addBatch();
+          if ((i + 1) % BATCH == 0) {
+            insert.executeBatch();
+          }
+        }
+        insert.executeBatch();
+      }
+      putMeta(ARGS_HASH, args.sha256());
+      return null;
+    });
+  }
+
+  /**
+   * Gives back the leases of a coordinator that died: LEASED jobs return to PENDING and the attempt
+   * is not counted, since the job did not fail, its coordinator did. Call once, before serving.
+   *
+   * @return how many jobs went back to PENDING
+   */
+  public synchronized int recoverLeases() {
+    return transaction(() -> {
+      try (Statement s = db.createStatement()) {
+        return s.executeUpdate("UPDATE jobs SET state='PENDING', attempts=max(attempts-1, 0),"
+            + " lease_expires_at=NULL WHERE state='LEASED'");
+      }
+    });
+  }
+
+  /**
+   * Gives FAILED jobs a new set of attempts (a rerun runs everything that is not DONE, e.g. after
+   * the script was fixed).
+   *
+   * @return how many jobs went back to PENDING
+   */
+  public synchronized int retryFailed() {
+    return transaction(() -> {
+      try (Statement s = db.createStatement()) {
+        return s.executeUpdate(
+            "UPDATE jobs SET state='PENDING', attempts=0 WHERE state='FAILED'");
+      }
+    });
+  }
+
+  /** Leases the first PENDING job in file order to {@code node}; empty when none is PENDING. */
+  public synchronized Optional<Lease> lease(String node, long nowMillis, long leaseMillis) {
+    return transaction(() -> {
+      int number;
+      String args;
+      int attempts;
+      try (PreparedStatement q = db.prepareStatement(
+          "SELECT number, args, attempts FROM jobs WHERE state='PENDING' ORDER BY number LIMIT 1");
+          ResultSet r = q.executeQuery()) {
+        if (!r.next()) {
+          return Optional.empty();
+        }
+        number = r.getInt(1);
+        args = r.getString(2);
+        attempts = r.getInt(3);
+      }
+      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='LEASED',"
+          + " attempts=attempts+1, node=?, lease_expires_at=?, started_at=?, exit_code=NULL,"
+          + " ended_at=NULL WHERE number=?")) {
+        u.setString(1, node);
+        u.setLong(2, nowMillis + leaseMillis);
+        u.setLong(3, nowMillis);
+        u.setInt(4, number);
+        u.executeUpdate();
+      }
+      return Optional.of(new Lease(number, attempts + 1, args));
+    });
+  }
+
+  /**
+   * Extends {@code node}'s lease on a job.
+   *
+   * @return false when the node no longer holds that lease (it expired, or was handed on)
+   */
+  public synchronized boolean renew(String node, int number, int attempt, long nowMillis,
+      long leaseMillis) {
+    return transaction(() -> {
+      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET lease_expires_at=?"
+          + " WHERE number=? AND state='LEASED' AND node=? AND attempts=?")) {
+        u.setLong(1, nowMillis + leaseMillis);
+        u.setInt(2, number);
+        u.setString(3, node);
+        u.setInt(4, attempt);
+        return u.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /**
+   * Gives back a lease its node cannot finish because the node is being taken away (a spot
+   * interruption): the job returns to PENDING at once and the attempt is not counted, since the
+   * job did not fail, its machine went. As in {@link #recoverLeases()}, the attempt number is
+   * handed out again by the next lease; the node that gave the lease back has killed the run and
+   * will not report it (see {@link Agent}).
+   *
+   * @return false when the node no longer holds that lease (nothing changed)
+   */
+  public synchronized boolean release(String node, int number, int attempt) {
+    return transaction(() -> {
+      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='PENDING',"
+          + " attempts=max(attempts-1, 0), lease_expires_at=NULL"
+          + " WHERE number=? AND state='LEASED' AND node=? AND attempts=?")) {
+        u.setInt(1, number);
+        u.setString(2, node);
+        u.setInt(3, attempt);
+        return u.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /**
+   * Records the end of a run. Exit 0 makes the job DONE; another exit makes it PENDING again, or
+   * FAILED when it has had {@code maxAttempts} leases.
+   *
+   * <p>Only the lease's holder is heard: a report for another node's or an older attempt is
+   * ignored, with one exception: a success for the latest attempt whose lease has just expired
+   * (job PENDING, not yet leased again) is kept, as that work is done and nobody else runs it.
+   *
+   * @return the job's new state, or empty when the report was ignored
+   */
+  public synchronized Optional<JobState> complete(String node, int number, int attempt,
+      int exitCode, long nowMillis, int maxAttempts) {
+    return transaction(() -> {
+      Optional<Job> job = job(number);
+      if (job.isEmpty() || job.get().attempts() != attempt) {
+        return Optional.empty();
+      }
+      JobState state = job.get().state();
+      boolean holder = state == JobState.LEASED && job.get().node().orElse("").equals(node);
+      boolean lateSuccess = state == JobState.PENDING && exitCode == 0;
+      if (!holder && !lateSuccess) {
+        return Optional.empty();
+      }
+      JobState next = exitCode == 0 ? JobState.DONE
+          : attempt >= maxAttempts ? JobState.FAILED : JobState.PENDING;
+      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state=?, exit_code=?,"
+          + " ended_at=?, lease_expires_at=NULL, node=? WHERE number=?")) {
+        u.setString(1, next.name());
+        u.setInt(2, exitCode);
+        u.setLong(3, nowMillis);
+        u.setString(4, node);
+        u.setInt(5, number);
+        u.executeUpdate();
+      }
+      return Optional.of(next);
+    });
+  }
+
+  /**
+   * Ends every lease not renewed by {@code nowMillis}. An expired lease counts as an attempt (a
+   * job that kills its node must not loop for ever): the job returns to PENDING, or becomes FAILED
+   * once it has had {@code maxAttempts} leases.
+   *
+   * @return how many leases expired
+   */
+  public synchronized int expire(long nowMillis, int maxAttempts) {
+    return transaction(() -> {
+      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state = CASE WHEN"
+          + " attempts >= ? THEN 'FAILED' ELSE 'PENDING' END, lease_expires_at=NULL, ended_at=?"
+          + " WHERE state='LEASED' AND lease_expires_at < ?")) {
+        u.setInt(1, maxAttempts);
+        u.setLong(2, nowMillis);
+        u.setLong(3, nowMillis);
+        return u.executeUpdate();
+      }
+    });
+  }
+
+  /** True while some job is PENDING or LEASED. */
+  public synchronized boolean hasUnfinished() {
+    return query(() -> {
+      try (Statement s = db.createStatement();
+          ResultSet r = s.executeQuery("SELECT EXISTS(SELECT 1 FROM jobs WHERE state='LEASED')"
+              + " OR EXISTS(SELECT 1 FROM jobs WHERE state='PENDING')")) {
+        r.next();
+        return r.getBoolean(1);
+      }
+    });
+  }
+
+  public synchronized LedgerCounts counts() {
+    return query(() -> {
+      int[] n = new int[JobState.values().length];
+      try (Statement s = db.createStatement();
+          ResultSet r = s.executeQuery("SELECT state, count(*) FROM jobs GROUP BY state")) {
+        while (r.next()) {
+          n[JobState.valueOf(r.getString(1)).ordinal()] = r.getInt(2);
+        }
+      }
+      return new LedgerCounts(n[JobState.PENDING.ordinal()], n[JobState.LEASED.ordinal()],
+          n[JobState.DONE.ordinal()], n[JobState.FAILED.ordinal()]);
+    });
+  }
+
+  public synchronized Optional<Job> job(int number) {
+    return query(() -> {
+      try (PreparedStatement q = db.prepareStatement("SELECT * FROM jobs WHERE number=?")) {
+        q.setInt(1, number);
+        try (ResultSet r = q.executeQuery()) {
+          return r.next() ? Optional.of(row(r)) : Optional.<Job>empty();
+        }
+      }
+    });
+  }
+
+  /** The jobs in {@code state}, in job order. */
+  public synchronized List<Job> jobs(JobState state) {
+    return query(() -> {
+      List<Job> jobs = new ArrayList<>();
+      try (PreparedStatement q =
+          db.prepareStatement("SELECT * FROM jobs WHERE state=? ORDER BY number")) {
+        q.setString(1, state.name());
+        try (ResultSet r = q.executeQuery()) {
+          while (r.next()) {
+            jobs.add(row(r));
+          }
+        }
+      }
+      return jobs;
+    });
+  }
+
+  public synchronized Optional<String> meta(String key) {
+    return query(() -> {
+      try (PreparedStatement q = db.prepareStatement("SELECT value FROM meta WHERE key=?")) {
+        q.setString(1, key);
+        try (ResultSet r = q.executeQuery()) {
+          return r.next() ? Optional.of(r.getString(1)) : Optional.<String>empty();
+        }
+      }
+    });
+  }
+
+  public synchronized void setMeta(String key, String value) {
+    transaction(() -> {
+      putMeta(key, value);
+      return null;
+    });
+  }
+
+  /**
+   * Writes a consistent copy of the whole ledger to {@code target} (replaced), while the ledger
+   * stays open: SQLite's {@code VACUUM INTO} reads one snapshot.
+   */
+  public synchronized void copyTo(Path target) {
+    query(() -> {
+      try {
+        Files.deleteIfExists(target);
+      } catch (IOException e) {
+        throw new SQLException("cannot replace " + target + ": " + e.getMessage(), e);
+      }
+      try (Statement s = db.createStatement()) {
+        s.execute("VACUUM INTO '" + target.toAbsolutePath().toString().replace("'", "''") + "'");
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      db.close();
+    } catch (SQLException e) {
+      // Nothing is lost: every change was committed when it was made.
+    }
+  }
+
+  private void putMeta(String key, String value) throws SQLException {
+    try (PreparedStatement u =
+        db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")) {
+      u.setString(1, key);
+      u.setString(2, value);
+      u.executeUpdate();
+    }
+  }
+
+  private static Job row(ResultSet r) throws SQLException {
+    return new Job(r.getInt("number"), r.getInt("line"), r.getString("args"),
+        JobState.valueOf(r.getString("state")), r.getInt("attempts"),
+        instant(r, "lease_expires_at"), Optional.ofNullable(r.getString("node")),
+        integer(r, "exit_code"), instant(r, "started_at"), instant(r, "ended_at"));
+  }
+
+  private static Optional<Instant> instant(ResultSet r, String column) throws SQLException {
+    long v = r.getLong(column);
+    return r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+  }
+
+  private static Optional<Integer> integer(ResultSet r, String column) throws SQLException {
+    int v = r.getInt(column);
+    return r.wasNull() ? Optional.empty() : Optional.of(v);
+  }
+
+  private interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction, committed before returning. */
+  private <T> T transaction(Work<T> work) {
+    try {
+      db.setAutoCommit(false);
+      try {
+        T result = work.run();
+        db.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        db.rollback();
+        throw e;
+      } finally {
+        db.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private <T> T query(Work<T> work) {
+    try {
+      return work.run();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  private AetherException failure(SQLException e) {
+    return new AetherException(AetherException.UNEXPECTED_STATE,
+        "the job ledger " + file + " failed: " + e.getMessage(), e);
+  }
+}
