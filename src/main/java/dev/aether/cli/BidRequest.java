@@ -1,5 +1,6 @@
 package dev.aether.cli;
 
+import dev.aether.core.project.ProjectName;
 import dev.aether.core.AetherException;
 import dev.aether.core.bidder.Objective;
 import dev.aether.core.bidder.Requirements;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Every input of one {@code aether} invocation, checked before anything is launched or written:
@@ -44,8 +44,6 @@ record BidRequest(
 
   static final String DEFAULT_REGION = "us-east-1";
   static final Path DEFAULT_LIMITS = Path.of("instances.json");
-  // The project name names the bucket, so it follows S3's bucket naming rules from the start.
-  private static final Pattern PROJECT_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$");
 
   static BidRequest from(AetherCommand c) {
     boolean run = !c.dryRun;
@@ -65,7 +63,7 @@ record BidRequest(
     if (name.isEmpty() && run) {
       throw AetherException.invalidInput("-N/--name is required: it names the project's bucket");
     }
-    name.ifPresent(BidRequest::checkName);
+    name.ifPresent(ProjectName::check);
     if (c.argsFile == null && (run || c.concurrency == null)) {
       throw AetherException.invalidInput("-A/--input-file is required: the args file, one job per line");
     }
@@ -157,13 +155,6 @@ record BidRequest(
         Optional.ofNullable(c.exportModel));
   }
 
-  static void checkName(String name) {
-    if (!PROJECT_NAME.matcher(name).matches() || name.contains("--")) {
-      throw AetherException.invalidInput("-N/--name: '" + name + "' is not a valid project name "
-          + "(3 to 63 lowercase letters, digits and single hyphens, starting and ending with a "
-          + "letter or digit; it names the bucket)");
-    }
-  }
 
   private static Catalog readCatalog(Path file) {
     if (!Files.isRegularFile(file)) {

@@ -1,5 +1,6 @@
 package dev.aether.cli;
 
+import dev.aether.core.project.ProjectName;
 import dev.aether.core.AetherException;
 import dev.aether.providers.aws.AwsClients;
 import dev.aether.providers.aws.Ec2Machines;
@@ -38,7 +39,7 @@ final class DownCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    BidRequest.checkName(name);
+    ProjectName.check(name);
     if (waitSeconds < 0) {
       throw AetherException.invalidInput("--wait must be >= 0 seconds, got " + waitSeconds);
     }

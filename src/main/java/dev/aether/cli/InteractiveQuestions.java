@@ -1,5 +1,6 @@
 package dev.aether.cli;
 
+import dev.aether.core.project.ProjectName;
 import dev.aether.core.catalog.Market;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.limits.LimitsFile;
@@ -42,7 +43,7 @@ final class InteractiveQuestions {
     if (c.name == null) {
       c.name = ask.ask("Project name (names the bucket)", c.dryRun ? "demo" : null, a -> {
         try {
-          BidRequest.checkName(a);
+          ProjectName.check(a);
           return a;
         } catch (dev.aether.core.AetherException e) {
           throw new IllegalArgumentException(e.getMessage());

@@ -1,9 +1,7 @@
 package dev.aether.core.project;
 
-import dev.aether.core.AetherException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Where Aether keeps projects on the launching machine.
@@ -19,8 +17,6 @@ import java.util.regex.Pattern;
  * The live ledger is kept out of the bucket; the bucket's {@code state/ledger.db} is a checkpoint.
  */
 public record ProjectDirs(Path home) {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-
   /** {@code home} when given (an {@code --aether-home} option), else {@link #fromEnvironment()}. */
   public static ProjectDirs of(Path home) {
     return home != null ? new ProjectDirs(home) : fromEnvironment();
@@ -45,24 +41,16 @@ public record ProjectDirs(Path home) {
 
   /** The local provider's bucket for project {@code name}. */
   public Path bucket(String name) {
-    return projects().resolve(checkName(name));
+    return projects().resolve(ProjectName.check(name));
   }
 
   /** The launcher's private folder for project {@code name} (ledger, local node folders). */
   public Path work(String name) {
-    return home.resolve("work").resolve(checkName(name));
+    return home.resolve("work").resolve(ProjectName.check(name));
   }
 
   public Path ledger(String name) {
     return work(name).resolve("ledger.db");
   }
 
-  /** A project name is a folder and bucket name: letters, digits, {@code . _ -}, up to 63. */
-  public static String checkName(String name) {
-    if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
-      throw AetherException.invalidInput("project name (-N/--name) '" + name + "' is not usable:"
-          + " use 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
-    }
-    return name;
-  }
 }

@@ -2,12 +2,9 @@ package dev.aether.providers.aws;
 
 import dev.aether.core.AetherException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.imds.Ec2MetadataClient;
-import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
 
 /**
  * The EC2 instance {@code attach-storage} runs on, read from the instance metadata service
@@ -31,13 +28,7 @@ record AttachStorageNode(String instanceId, String zone, String region) {
    * answers there: invalid input (exit 2) that says attach-storage needs a cloud node.
    */
   static AttachStorageNode fromImds(URI imds) {
-    try (Ec2MetadataClient client = Ec2MetadataClient.builder()
-        .endpoint(imds)
-        .retryPolicy(Ec2MetadataRetryPolicy.none())
-        .httpClient(Apache5HttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(1))
-            .socketTimeout(Duration.ofSeconds(2)))
-        .build()) {
+    try (Ec2MetadataClient client = Imds.client(imds)) {
       return new AttachStorageNode(
           client.get("/latest/meta-data/instance-id").asString().strip(),
           client.get("/latest/meta-data/placement/availability-zone").asString().strip(),

@@ -30,8 +30,7 @@ public final class InterruptionNoticesImds implements InterruptionNotices {
 
   /** As above, polled every {@code interval} (tests poll faster). */
   public InterruptionNoticesImds(Duration interval) {
-    this(URI.create(System.getenv().getOrDefault("AWS_EC2_METADATA_SERVICE_ENDPOINT",
-        SpotInterruptionWatcher.IMDS.toString())), interval);
+    this(Imds.endpoint(System.getenv()), interval);
   }
 
   InterruptionNoticesImds(URI imds, Duration interval) {

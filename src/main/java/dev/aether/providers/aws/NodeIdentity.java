@@ -2,10 +2,8 @@ package dev.aether.providers.aws;
 
 import dev.aether.core.AetherException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.imds.Ec2MetadataClient;
 
 /**
@@ -19,14 +17,8 @@ import software.amazon.awssdk.imds.Ec2MetadataClient;
  */
 public record NodeIdentity(String instanceId, String privateIp) {
   public static NodeIdentity fromMetadata(Map<String, String> env) {
-    URI endpoint = URI.create(env.getOrDefault("AWS_EC2_METADATA_SERVICE_ENDPOINT",
-        SpotInterruptionWatcher.IMDS.toString()));
-    try (Ec2MetadataClient imds = Ec2MetadataClient.builder()
-        .endpoint(endpoint)
-        .httpClient(Apache5HttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(2))
-            .socketTimeout(Duration.ofSeconds(5)))
-        .build()) {
+    URI endpoint = Imds.endpoint(env);
+    try (Ec2MetadataClient imds = Imds.client(endpoint)) {
       return new NodeIdentity(
           imds.get("/latest/meta-data/instance-id").asString().strip(),
           imds.get("/latest/meta-data/local-ipv4").asString().strip());

@@ -1,5 +1,7 @@
 package dev.aether.providers.aws;
 
+import dev.aether.core.project.ProjectName;
+import dev.aether.core.project.BucketLayout;
 import dev.aether.core.AetherException;
 import dev.aether.core.spi.Storage;
 import java.io.IOException;
@@ -36,7 +38,7 @@ public final class S3Storage implements Storage, AutoCloseable {
   /** The tag every resource Aether makes carries, so they can be listed and cleaned up. */
   static final String PROJECT_TAG = "aether:project";
   /** An object naming the project that owns the bucket. */
-  static final String PROJECT_MARKER = "state/project";
+  static final String PROJECT_MARKER = BucketLayout.PROJECT_MARKER;
 
   private final S3Client s3;
   /** Made per folder upload: its Netty threads take two seconds to shut down, so keep none idle. */
@@ -57,7 +59,7 @@ public final class S3Storage implements Storage, AutoCloseable {
    *     that bucket, or it is a bucket of this account that is not this project's
    */
   public static S3Storage open(AwsClients clients, String project) {
-    String bucket = BucketNames.check(project);
+    String bucket = ProjectName.check(project);
     S3Storage storage = new S3Storage(clients.s3(), clients::s3Async, bucket);
     try {
       storage.create(clients.region(), project);
@@ -70,7 +72,7 @@ public final class S3Storage implements Storage, AutoCloseable {
 
   /** The bucket of a project that exists already (on nodes, and for {@code aether down}). */
   public static S3Storage existing(AwsClients clients, String bucket) {
-    return new S3Storage(clients.s3(), clients::s3Async, BucketNames.check(bucket));
+    return new S3Storage(clients.s3(), clients::s3Async, ProjectName.check(bucket));
   }
 
   private void create(String region, String project) {

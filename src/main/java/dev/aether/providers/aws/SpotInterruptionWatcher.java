@@ -14,10 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.imds.Ec2MetadataClient;
 import software.amazon.awssdk.imds.Ec2MetadataClientException;
-import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
 
 /**
  * Runs on a spot node and tells its listener, once, when AWS has scheduled the node's interruption
@@ -28,7 +26,7 @@ import software.amazon.awssdk.imds.Ec2MetadataRetryPolicy;
  */
 public final class SpotInterruptionWatcher implements AutoCloseable {
   /** The metadata service as seen from inside an instance. */
-  public static final URI IMDS = URI.create("http://169.254.169.254");
+  public static final URI IMDS = Imds.DEFAULT;
   static final String PATH = "/latest/meta-data/spot/instance-action";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,15 +48,8 @@ public final class SpotInterruptionWatcher implements AutoCloseable {
 
   public SpotInterruptionWatcher(URI base, Listener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
-    this.imds = Ec2MetadataClient.builder()
-        .endpoint(base)
-        .tokenTtl(Duration.ofMinutes(5))
-        // we poll again in seconds anyway; a failed poll is not worth a retry
-        .retryPolicy(Ec2MetadataRetryPolicy.none())
-        .httpClient(Apache5HttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(1))
-            .socketTimeout(Duration.ofSeconds(2)))
-        .build();
+    // we poll again in seconds anyway; a failed poll is not worth a retry
+    this.imds = Imds.client(base);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "aether-spot-watcher");
       t.setDaemon(true);

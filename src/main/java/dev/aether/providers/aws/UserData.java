@@ -1,5 +1,6 @@
 package dev.aether.providers.aws;
 
+import dev.aether.core.project.BucketLayout;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -17,9 +18,9 @@ import java.util.Base64;
  */
 final class UserData {
   /** Where the aether jar is in the project bucket (not under bin/, which every job gets). */
-  static final String AGENT_JAR_KEY = "aether/aether.jar";
+  static final String AGENT_JAR_KEY = BucketLayout.AGENT_JAR;
   /** Where the pipeline token is in the project bucket (see docs/aws.md for who may read it). */
-  static final String TOKEN_KEY = "secrets/pipeline-token";
+  static final String TOKEN_KEY = BucketLayout.TOKEN;
   /** The node's file for the token, readable by root only. */
   static final String TOKEN_FILE = "/run/aether/token";
 

@@ -1,7 +1,6 @@
 package dev.aether.providers.aws;
 
 import dev.aether.core.AetherException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.aether.providers.aws;
 
+import dev.aether.core.project.ProjectName;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
@@ -182,9 +182,9 @@ class S3StorageTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"abc", "my-project", "my.project.2026", "a23456789012345678901234567890123456789012345678901234567890123"})
+  @ValueSource(strings = {"abc", "my-project", "my-project-2026", "a23456789012345678901234567890123456789012345678901234567890123"})
   void acceptsValidBucketNames(String name) {
-    assertThat(BucketNames.problem(name)).isEmpty();
+    assertThat(ProjectName.problem(name)).isEmpty();
   }
 
   @Test

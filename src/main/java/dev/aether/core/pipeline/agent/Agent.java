@@ -1,5 +1,6 @@
 package dev.aether.core.pipeline.agent;
 
+import dev.aether.core.project.BucketLayout;
 import dev.aether.core.pipeline.coordinator.Lease;
 import dev.aether.core.pipeline.coordinator.Secret;
 import dev.aether.core.pipeline.ledger.Job;
@@ -111,7 +112,7 @@ public final class Agent {
     // Watch only once registered: before that this node holds no lease to hand back.
     notices.watch(this::interrupted);
     JobScript script = nodeFiles(reg.slots(), reg.script());
-    Optional<Path> sharedOutput = storage.localPath("output/");
+    Optional<Path> sharedOutput = storage.localPath(BucketLayout.OUTPUT_PREFIX);
 
     ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
     heartbeats.scheduleWithFixedDelay(this::heartbeat, reg.heartbeatMillis(),
@@ -209,13 +210,13 @@ public final class Agent {
     Path nodeDir = config.workDir().resolve("node");
     Path script = nodeDir.resolve(scriptKey);
     Files.createDirectories(script.getParent());
-    if (!scriptKey.startsWith("script/") || scriptKey.contains("..")
+    if (!scriptKey.startsWith(BucketLayout.SCRIPT_PREFIX) || scriptKey.contains("..")
         || !storage.get(scriptKey, script)) {
       throw new IOException("the bucket " + storage.location() + " has no " + scriptKey);
     }
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Optional<Path> bin = folder("bin/", nodeDir, true);
-    Optional<Path> data = folder("data/", nodeDir, false);
+    Optional<Path> bin = folder(BucketLayout.BIN_PREFIX, nodeDir, true);
+    Optional<Path> data = folder(BucketLayout.DATA_PREFIX, nodeDir, false);
     return new JobScript(script, bin, data, config.cores(), slots,
         config.coordinator().getHost(), config.address());
   }
@@ -405,7 +406,7 @@ public final class Agent {
     }
     try (Stream<Path> files = Files.walk(output)) {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        storage.put("output/" + output.relativize(f).toString().replace('\\', '/'), f);
+        storage.put(BucketLayout.output(output.relativize(f).toString().replace('\\', '/')), f);
       }
     }
   }

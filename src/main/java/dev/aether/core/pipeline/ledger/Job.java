@@ -1,5 +1,6 @@
 package dev.aether.core.pipeline.ledger;
 
+import dev.aether.core.project.BucketLayout;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -36,6 +37,6 @@ public record Job(
   }
 
   public static String logKey(int number) {
-    return "logs/" + number + ".log";
+    return BucketLayout.log(number);
   }
 }

@@ -1,5 +1,6 @@
 package dev.aether.core.pipeline.run;
 
+import dev.aether.core.project.BucketLayout;
 import dev.aether.core.pipeline.coordinator.Coordinator;
 import dev.aether.core.pipeline.coordinator.Secret;
 import dev.aether.core.pipeline.ledger.ArgsFile;
@@ -35,7 +36,6 @@ import java.util.stream.Stream;
  * jobs get fresh attempts, and jobs a killed run had leased go back to PENDING).
  */
 public final class Pipeline {
-  static final String LEDGER_CHECKPOINT = "state/ledger.db";
   private static final long POLL_MILLIS = 250;
 
   private Pipeline() {}
@@ -154,13 +154,13 @@ public final class Pipeline {
   private static void checkpoint(JobLedger ledger, PipelineSpec spec, Storage storage) {
     Path copy = spec.workDir().resolve("checkpoint.db");
     ledger.copyTo(copy);
-    storage.put(LEDGER_CHECKPOINT, copy);
+    storage.put(BucketLayout.LEDGER_CHECKPOINT, copy);
   }
 
   /** With no ledger here (e.g. another launcher machine), start from the bucket's checkpoint. */
   private static void restoreCheckpoint(PipelineSpec spec, Storage storage) {
     if (!Files.exists(spec.ledgerFile()) && !spec.restart()) {
-      storage.get(LEDGER_CHECKPOINT, spec.ledgerFile());
+      storage.get(BucketLayout.LEDGER_CHECKPOINT, spec.ledgerFile());
     }
   }
 
@@ -179,12 +179,12 @@ public final class Pipeline {
 
   /** Uploads script, bin, data, args and prov.psv. @return the script's key */
   private static String upload(PipelineSpec spec, Storage storage) {
-    String scriptKey = "script/" + spec.script().getFileName();
+    String scriptKey = BucketLayout.script(spec.script().getFileName().toString());
     storage.put(scriptKey, spec.script());
-    spec.binDir().ifPresent(d -> uploadFolder(d, "bin/", storage));
-    spec.dataDir().ifPresent(d -> uploadFolder(d, "data/", storage));
-    storage.put("args.txt", spec.argsFile());
-    storage.put("prov.psv",
+    spec.binDir().ifPresent(d -> uploadFolder(d, BucketLayout.BIN_PREFIX, storage));
+    spec.dataDir().ifPresent(d -> uploadFolder(d, BucketLayout.DATA_PREFIX, storage));
+    storage.put(BucketLayout.ARGS, spec.argsFile());
+    storage.put(BucketLayout.PLAN,
         ProvisioningFile.format(spec.instances()).getBytes(StandardCharsets.UTF_8));
     return scriptKey;
   }

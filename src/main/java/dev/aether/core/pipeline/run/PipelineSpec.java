@@ -1,5 +1,6 @@
 package dev.aether.core.pipeline.run;
 
+import dev.aether.core.project.ProjectName;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
@@ -53,7 +54,7 @@ public record PipelineSpec(
     Path workDir) {
 
   public PipelineSpec {
-    ProjectDirs.checkName(name);
+    ProjectName.check(name);
     Objects.requireNonNull(script, "script (-S)");
     Objects.requireNonNull(argsFile, "args file (-A)");
     instances = List.copyOf(instances);

@@ -10,7 +10,6 @@ import dev.aether.core.pipeline.ledger.LedgerCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aether.core.pipeline.coordinator.Protocol.RunningJob;
-import dev.aether.core.spi.CapacityReplacer;
 import dev.aether.core.spi.InterruptionNotices;
 import dev.aether.core.spi.LostCapacity;
 import dev.aether.providers.local.LocalStorage;
