@@ -2,9 +2,13 @@ package dev.aether.cli;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.bidder.Objective;
-import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
+import dev.aether.core.project.BucketLayout;
+import dev.aether.core.project.ProjectDirs;
+import dev.aether.core.spi.Capability;
+import dev.aether.core.spi.Provider;
+import dev.aether.providers.aws.AwsProvider;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -17,15 +21,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import dev.aether.providers.aws.AwsClients;
 import picocli.CommandLine.Command;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code aether}: bid for machines, then run the batch (the seed's one command). Parses options,
@@ -35,10 +35,13 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "aether",
     mixinStandardHelpOptions = true,
     subcommands = {StatusCommand.class, DownCommand.class, AttachStorageCommand.class,
-        AgentCommand.class, CoordinateCommand.class},
+        CompletionCommand.class, AgentCommand.class, CoordinateCommand.class,
+        picocli.CommandLine.HelpCommand.class},
     version = "aether 0.1.0",
     sortOptions = false,
     usageHelpAutoWidth = true,
+    abbreviateSynopsis = true,
+    commandListHeading = "%nCommands:%n",
     description = {
       "Runs one job per line of the args file with your script, on the cheapest mix of machines.",
       "Without a cloud account it runs on this machine and prices the plan from an embedded "
@@ -47,10 +50,13 @@ import picocli.CommandLine.Model.CommandSpec;
     },
     footer = {
       "",
+      "Project names: 3 to 63 lowercase letters, digits and single hyphens, starting and ending"
+          + " with a letter or digit (the name names the bucket on every provider).",
       "Credentials: use the AWS default credential chain (environment variables, ~/.aws "
           + "profiles). -E/-K still work but are visible to other users of this machine.",
       "Exit status: 0 every job done (or the dry run succeeded), 1 error or failed jobs, "
-          + "2 invalid input, 3 unexpected state, 4 internal error."
+          + "2 invalid input, 3 unexpected state, 4 internal error.",
+      "See `aether help COMMAND` for a command's options, and docs/ for the details."
     })
 final class AetherCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -78,8 +84,7 @@ final class AetherCommand implements Callable<Integer> {
   @Option(names = {"-M", "--memory"}, paramLabel = "GB", description = "Memory one job uses, GB.")
   Double memory;
 
-  @Option(names = {"-N", "--name"}, description = "Project name; names the bucket.")
-  String name;
+  @Mixin ProjectOption project = new ProjectOption();
 
   @Option(names = {"-E", "--key-ID"}, paramLabel = "ID",
       description = "AWS access key ID (prefer the default credential chain).")
@@ -89,14 +94,14 @@ final class AetherCommand implements Callable<Integer> {
       description = "AWS secret access key (prefer the default credential chain).")
   String key;
 
-  @Option(names = {"-R", "--region"}, description = "Region (default: us-east-1).")
-  String region;
+  @Mixin RegionOption regionOption = new RegionOption();
 
   @Option(names = {"-B", "--bin-dir"}, paramLabel = "DIR",
       description = "Folder of helper programs, reachable as bin/ by every job.")
   Path binDir;
 
-  @Option(names = {"-S", "--script"}, description = "Job script, run once per args line.")
+  @Option(names = {"-S", "--script"}, paramLabel = "SCRIPT",
+      description = "Job script, run once per args line.")
   Path script;
 
   @Option(names = {"-D", "--data"}, paramLabel = "DIR",
@@ -112,7 +117,7 @@ final class AetherCommand implements Callable<Integer> {
       description = "Account limits file (default: instances.json if present).")
   Path limitsFile;
 
-  @Option(names = "--weeks", description = "Weeks you expect to run; the spot price look-back "
+  @Option(names = "--weeks", paramLabel = "N", description = "Weeks you expect to run; the spot price look-back "
       + "window (default: 4).")
   Integer weeks;
 
@@ -134,7 +139,7 @@ final class AetherCommand implements Callable<Integer> {
       description = "Most the plan may cost per hour in the worst case.")
   BigDecimal maxCost;
 
-  @Option(names = "--objective", paramLabel = "seed|cost",
+  @Option(names = "--objective", paramLabel = "OBJECTIVE",
       description = "seed (default): smallest worst case, then cheapest now; cost: cheapest now.")
   String objective;
 
@@ -142,7 +147,7 @@ final class AetherCommand implements Callable<Integer> {
       description = "Round the worst-case bound up to this step (default: 1.0; 0 = exact).")
   BigDecimal riskStep;
 
-  @Option(names = "--arch", description = "CPU architecture of the machines: x86_64 (default), "
+  @Option(names = "--arch", paramLabel = "ARCH", description = "CPU architecture of the machines: x86_64 (default), "
       + "arm64 or any.")
   String arch;
 
@@ -172,14 +177,12 @@ final class AetherCommand implements Callable<Integer> {
     this.err = err;
   }
 
-  @Option(names = "--provider", paramLabel = "local|aws",
+  @Option(names = "--provider", paramLabel = "NAME",
       description = "Where to run: local (this machine) or aws. Default: aws when AWS "
           + "credentials are found, else local.")
   String provider;
 
-  @Option(names = "--aether-home", paramLabel = "DIR",
-      description = "Where Aether keeps projects (default: $AETHER_HOME, else ~/.aether).")
-  Path home;
+  @Mixin HomeOption homeOption = new HomeOption();
 
   @Option(names = "--offline", description = "On AWS, bid from the embedded price snapshot instead"
       + " of reading the account's live prices and vCPU quotas.")
@@ -188,22 +191,22 @@ final class AetherCommand implements Callable<Integer> {
   @Option(names = "--live-prices", description = "With --dry-run on AWS, read the account's live "
       + "prices and vCPU quotas (read-only calls; nothing is started). Without it a dry run makes "
       + "no network call and bids from the embedded snapshot.")
-  boolean livePrices;
+  boolean livePricesWanted;
 
   @Option(names = "--instance-profile", paramLabel = "NAME", description = "IAM instance profile"
       + " the AWS nodes run with (default: aether-node; its policy is in docs/aws.md).")
-  String instanceProfile = "aether-node";
+  String instanceProfile = AwsProvider.DEFAULT_INSTANCE_PROFILE;
 
   @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS, the port the"
       + " coordinator node listens on, open to the VPC only (default: 7070).")
-  int coordinatorPort = AwsRun.DEFAULT_PORT;
+  int coordinatorPort = AwsProvider.DEFAULT_PORT;
 
   @Option(names = "--agent-jar", hidden = true, paramLabel = "JAR",
       description = "The jar AWS nodes run (default: the one aether runs from).")
   Path agentJar;
 
-  /** The AWS clients to read live prices and quotas with; null when bidding offline. */
-  AwsClients liveAws;
+  /** The provider to read live prices and quotas from; empty when bidding from a snapshot. */
+  Optional<Provider> livePrices = Optional.empty();
 
   @Option(names = "--max-attempts", paramLabel = "N",
       description = "Runs a job gets before it counts as failed (default: 3).")
@@ -226,14 +229,11 @@ final class AetherCommand implements Callable<Integer> {
           + "users of this machine can read them; prefer environment variables or ~/.aws.");
     }
     RunOptions runOptions = runOptions();
-    AwsClients aws = null;
-    if (runOptions.runOn().equals("aws")) {
-      aws = AwsClients.forRegion(region == null ? BidRequest.DEFAULT_REGION : region,
-          credentials(), System.getenv());
-      // A dry run touches no cloud unless asked to read live prices.
-      boolean live = !offline && catalogFile == null && (!dryRun || livePrices);
-      liveAws = live ? aws : null;
-    }
+    Provider chosen = ProviderRegistry.resolve(providerChoice());
+    // A dry run touches no cloud unless asked to read live prices.
+    boolean live = chosen.can(Capability.LIVE_PRICES) && !offline && catalogFile == null
+        && (!dryRun || livePricesWanted);
+    livePrices = live ? Optional.of(chosen) : Optional.empty();
     BidRequest request = BidRequest.from(this); // checks every option before anything runs
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
@@ -244,7 +244,7 @@ final class AetherCommand implements Callable<Integer> {
       BidOutcome outcome = BidStep.bid(request);
       new PlanTable(out).print(outcome);
       instances = ProvisioningFile.instancesOf(outcome.plan());
-      Path target = provisioningFile != null ? provisioningFile : Path.of("prov.psv");
+      Path target = provisioningFile != null ? provisioningFile : Path.of(BucketLayout.PLAN);
       ProvisioningFile.write(instances, target);
       out.println("Wrote " + target + " (" + instances.size()
           + (instances.size() == 1 ? " instance)." : " instances)."));
@@ -252,44 +252,29 @@ final class AetherCommand implements Callable<Integer> {
     if (dryRun) {
       return 0;
     }
-    return new RunStep(request, instances, runOptions, aws, out).run();
+    return new RunStep(request, instances, runOptions, chosen, out).run();
   }
 
-  /** -E/-K when given (never printed), else the SDK's default chain. */
-  private AwsCredentialsProvider credentials() {
-    if (keyId == null && key == null) {
-      return DefaultCredentialsProvider.builder().build();
-    }
-    if (keyId == null || key == null) {
-      throw AetherException.invalidInput(keyId == null ? "-E/--key-ID is missing: -K needs it"
-          : "-K/--key is missing: -E needs it");
-    }
-    return StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, key));
+  /** What --provider, -R, -E/-K and the AWS node options say, for the registry. */
+  ProviderChoice providerChoice() {
+    return new ProviderChoice(Optional.ofNullable(provider), region(), Optional.ofNullable(keyId),
+        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs());
+  }
+
+  String region() {
+    return regionOption.region == null ? BidRequest.DEFAULT_REGION : regionOption.region;
   }
 
   ProjectDirs dirs() {
-    return ProjectDirs.of(home);
+    return homeOption.dirs();
   }
 
   private RunOptions runOptions() {
     if (maxAttempts < 1) {
       throw AetherException.invalidInput("--max-attempts must be at least 1, got " + maxAttempts);
     }
-    if (provider != null && !provider.equals("local") && !provider.equals("aws")) {
-      throw AetherException.invalidInput("--provider: '" + provider + "' is not one of: local, aws");
-    }
-    if (instanceProfile == null || instanceProfile.isBlank()) {
-      throw AetherException.invalidInput("--instance-profile is empty");
-    }
-    if (coordinatorPort < 1 || coordinatorPort > 65535) {
-      throw AetherException.invalidInput("--coordinator-port must be 1 to 65535, got "
-          + coordinatorPort);
-    }
-    String chosen = provider != null ? provider
-        : RunStep.hasAwsCredentials(System.getenv(), Path.of(System.getProperty("user.home")))
-            || keyId != null ? "aws" : "local";
-    return new RunOptions(Optional.ofNullable(provider), chosen, maxAttempts, restart, dirs(), instanceProfile,
-        coordinatorPort, Optional.ofNullable(agentJar));
+    return new RunOptions(provider != null, maxAttempts, restart, dirs(),
+        Optional.ofNullable(agentJar));
   }
 
   static Objective parseObjective(String value) {

@@ -2,88 +2,111 @@ package dev.aether.cli;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.pipeline.agent.Agent;
-import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.pipeline.coordinator.Secret;
-import dev.aether.core.plan.ProvisionedInstance;
-import dev.aether.providers.aws.AwsClients;
-import dev.aether.providers.aws.InterruptionNoticesImds;
-import dev.aether.providers.aws.NodeIdentity;
-import dev.aether.providers.aws.S3Storage;
-import dev.aether.providers.local.LocalMachines;
+import dev.aether.core.spi.Capability;
+import dev.aether.core.spi.NodeEnvironment;
+import dev.aether.core.spi.NodeOptions;
+import dev.aether.core.spi.Provider;
+import dev.aether.providers.aws.AwsProvider;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code aether agent}: run on an EC2 worker by its user-data. Joins the coordinator and runs jobs
- * until the batch is over. The token is read from a file only root can read, never from a flag.
+ * {@code aether agent}: the one agent of every provider, started on a node (by a local process,
+ * an EC2 node's boot script, an SSH session, a Slurm job). Joins the coordinator and runs jobs
+ * until the batch is over. The token comes from a file only its owner can read, or from the first
+ * line of standard input; never from a flag.
  */
-@Command(name = "agent", hidden = true, mixinStandardHelpOptions = true,
-    description = "Runs jobs on this EC2 node for the project's coordinator (started by the node's"
-        + " boot script).")
+@Command(name = "agent", hidden = true, mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Runs jobs on this node for the project's coordinator (started by aether on"
+        + " each node).")
 final class AgentCommand implements Callable<Integer> {
-  /**
-   * For tests only: seconds between two reads of the spot interruption notice (default 5, as AWS
-   * suggests). An environment variable, not a flag: nothing a user should tune.
-   */
-  static final String POLL_ENV = "AETHER_INTERRUPTION_POLL_SECONDS";
+  @Option(names = "--provider", required = true, paramLabel = "NAME",
+      description = "The provider that started this node.")
+  String provider;
 
   @Option(names = "--coordinator", required = true, paramLabel = "URL") URI coordinator;
+  @Option(names = "--project", required = true, paramLabel = "NAME") String project;
 
-  @Option(names = "--token-file", required = true, paramLabel = "FILE",
-      description = "File holding the pipeline token (mode 0600).")
+  @Option(names = "--bucket", required = true, paramLabel = "BUCKET",
+      description = "The project bucket, in the provider's words (bucket name, folder).")
+  String bucket;
+
+  @Mixin RegionOption region = new RegionOption();
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "File holding the pipeline token (mode 0600); default: the first line of"
+          + " standard input.")
   Path tokenFile;
 
-  @Option(names = "--project", required = true) String project;
-  @Option(names = "--bucket", required = true) String bucket;
-  @Option(names = "--region", required = true) String region;
+  @Option(names = "--node", paramLabel = "ID", description = "This node's id (default: the"
+      + " provider's, e.g. the instance id).")
+  String node;
+
+  @Option(names = "--cores", paramLabel = "N", description = "Cores to use (default: all).")
+  Integer cores;
+
+  @Option(names = "--memory-gb", paramLabel = "GB", description = "Memory to use (default: all).")
+  Double memoryGb;
+
+  @Option(names = "--address", paramLabel = "HOST", description = "This node's address for jobs"
+      + " (default: the provider's).")
+  String address;
+
+  @Option(names = "--work", paramLabel = "DIR", description = "Folder for job folders and logs"
+      + " (default: $AETHER_HOME/agent/PROJECT).")
+  Path work;
 
   @Option(names = "--lost-after", paramLabel = "SECONDS", description = "Give up when the "
       + "coordinator is unreachable this long (default: 300).")
-  long lostAfterSeconds = 300;
+  double lostAfterSeconds = 300;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    Secret token = Secret.of(readToken(tokenFile));
-    NodeIdentity me = NodeIdentity.fromMetadata(System.getenv());
-    ProvisionedInstance size = LocalMachines.thisMachine();
-    Path work = ProjectDirs.fromEnvironment().home().resolve("agent");
-    Agent.Config config = new Agent.Config(coordinator, me.instanceId(), size.processors(),
-        size.ramGb(), work, me.privateIp(), Duration.ofSeconds(lostAfterSeconds));
-    try (S3Storage storage = S3Storage.existing(AwsClients.forRegion(region), bucket)) {
-      // Every AWS node watches for the spot notice; on-demand nodes simply never get one.
-      try (InterruptionNoticesImds notices =
-          new InterruptionNoticesImds(interruptionPoll(System.getenv()))) {
-        return new Agent(config, token, storage, notices).run();
-      }
+    if (!(lostAfterSeconds > 0)) {
+      throw AetherException.invalidInput("--lost-after must be > 0 seconds, got "
+          + lostAfterSeconds);
+    }
+    Secret token = Secret.of(tokenFile != null ? readToken(tokenFile) : readTokenFromStdin());
+    Provider p = ProviderRegistry.named(provider, new ProviderChoice(Optional.of(provider),
+        region.region == null ? AwsProvider.DEFAULT_REGION : region.region, Optional.empty(),
+        Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE, AwsProvider.DEFAULT_PORT,
+        dev.aether.core.project.ProjectDirs.fromEnvironment()));
+    NodeOptions options = new NodeOptions(project, bucket, Optional.ofNullable(region.region),
+        Optional.ofNullable(node), Optional.ofNullable(cores), Optional.ofNullable(memoryGb),
+        Optional.ofNullable(address));
+    try (NodeEnvironment me = p.nodeEnvironment(options)) {
+      Path dir = work != null ? work
+          : dev.aether.core.project.ProjectDirs.fromEnvironment().home().resolve("agent")
+              .resolve(project);
+      Agent.Config config = new Agent.Config(coordinator, me.nodeId(), me.cores(), me.memoryGb(),
+          dir, me.address(), Duration.ofMillis((long) (lostAfterSeconds * 1000)),
+          p.can(Capability.ATTACH_STORAGE));
+      return new Agent(config, token, me.storage(), me.interruptionNotices()).run();
     }
   }
 
-  /** {@link #POLL_ENV} when set (whole seconds, 1 to 60), else AWS's 5 seconds. */
-  static Duration interruptionPoll(Map<String, String> env) {
-    String value = env.get(POLL_ENV);
-    if (value == null || value.isBlank()) {
-      return InterruptionNoticesImds.DEFAULT_INTERVAL;
+  private static String readTokenFromStdin() throws IOException {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String token = in.readLine();
+    if (token == null || token.isBlank()) {
+      throw AetherException.invalidInput("no token: give --token-file or the token as the first"
+          + " line of standard input");
     }
-    try {
-      long seconds = Long.parseLong(value.strip());
-      if (seconds >= 1 && seconds <= 60) {
-        return Duration.ofSeconds(seconds);
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    throw AetherException.invalidInput(POLL_ENV + "='" + value + "' is not a number of seconds"
-        + " from 1 to 60");
+    return token.strip();
   }
 
   /** The token file must be readable by its owner only: anything else may have leaked it. */

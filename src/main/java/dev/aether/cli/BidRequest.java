@@ -10,12 +10,11 @@ import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.limits.LimitsFile;
 import dev.aether.core.pipeline.ledger.ArgsFile;
-import dev.aether.providers.aws.AwsCatalog;
-import dev.aether.providers.aws.AwsLimits;
+import dev.aether.core.spi.Provider;
+import dev.aether.providers.aws.AwsProvider;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -42,7 +41,7 @@ record BidRequest(
     int weeks,
     Optional<Path> exportModel) {
 
-  static final String DEFAULT_REGION = "us-east-1";
+  static final String DEFAULT_REGION = AwsProvider.DEFAULT_REGION;
   static final Path DEFAULT_LIMITS = Path.of("instances.json");
 
   static BidRequest from(AetherCommand c) {
@@ -59,7 +58,7 @@ record BidRequest(
     if (!(c.memory > 0) || c.memory.isInfinite()) {
       throw AetherException.invalidInput("-M/--memory must be > 0 GB, got " + c.memory);
     }
-    Optional<String> name = Optional.ofNullable(c.name);
+    Optional<String> name = Optional.ofNullable(c.project.name);
     if (name.isEmpty() && run) {
       throw AetherException.invalidInput("-N/--name is required: it names the project's bucket");
     }
@@ -107,12 +106,17 @@ record BidRequest(
         throw AetherException.invalidInput(
             "--export-model " + c.exportModel + ": the file name must end in .lp or .mps");
       }
+      Path folder = c.exportModel.toAbsolutePath().getParent();
+      if (folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+        throw AetherException.invalidInput("--export-model " + c.exportModel + ": no folder "
+            + folder + " to write it in");
+      }
     }
 
-    String region = c.region == null ? DEFAULT_REGION : c.region;
+    String region = c.region();
     Catalog all = c.catalogFile != null ? readCatalog(c.catalogFile)
-        : c.liveAws != null ? new AwsCatalog(c.liveAws, c.dirs().home().resolve("cache"),
-            Clock.systemUTC()).load(weeks)
+        : c.livePrices.isPresent()
+            ? c.livePrices.get().prices().orElseThrow().load(weeks)
         : EmbeddedCatalog.load();
     Catalog inRegion = all.inRegion(region);
     if (inRegion.offers().isEmpty()) {
@@ -141,8 +145,8 @@ record BidRequest(
     }
     Limits fromFile = limitsSource.map(LimitsFile::read).orElse(Limits.NONE);
     // the account's vCPU quotas, with the limits file's entries taking precedence
-    Limits limits = c.liveAws != null ? new AwsLimits(c.liveAws).read().overriddenBy(fromFile)
-        : fromFile;
+    Limits limits = c.livePrices.flatMap(Provider::quotas)
+        .map(q -> q.read().overriddenBy(fromFile)).orElse(fromFile);
 
     int slots = c.concurrency != null ? c.concurrency : Math.max(jobs, 1);
     Requirements requirements = new Requirements(c.processors, c.memory, slots,

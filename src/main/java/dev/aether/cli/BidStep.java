@@ -37,9 +37,8 @@ final class BidStep {
     try {
       List<Offer> onDemandOffers =
           offers.stream().filter(o -> o.market() == Market.ON_DEMAND).toList();
-      Requirements cost = new Requirements(req.processorsPerJob(), req.memoryGbPerJob(),
-          plan.slots(), req.minCores(), req.minRamGb(), req.minStorageGb(), Optional.empty(),
-          Objective.COST, req.riskStep());
+      Requirements cost = req.withSlots(plan.slots())
+          .withBid(Objective.COST, req.riskStep(), Optional.empty());
       onDemand = Optional.of(bidder.solve(cost, onDemandOffers, request.limits()));
     } catch (InfeasibleException e) {
       onDemand = Optional.empty(); // the limits leave no all-on-demand plan to compare with

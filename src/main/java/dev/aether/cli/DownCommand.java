@@ -1,72 +1,71 @@
 package dev.aether.cli;
 
-import dev.aether.core.project.ProjectName;
 import dev.aether.core.AetherException;
-import dev.aether.providers.aws.AwsClients;
-import dev.aether.providers.aws.Ec2Machines;
-import dev.aether.providers.aws.S3Storage;
+import dev.aether.core.project.ProjectDirs;
+import dev.aether.core.project.ProviderRecord;
+import dev.aether.core.spi.Provider;
+import dev.aether.core.spi.ProviderProject;
+import dev.aether.providers.aws.AwsProvider;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code aether down --name X}: terminates every instance of project X on AWS (coordinator and
- * workers), deletes the pipeline token and the project's security group. The bucket and its
- * results stay.
+ * {@code aether down --name X}: stops everything of project X that costs money on its provider
+ * (on AWS: every instance, the pipeline token, the security group). The bucket and results stay.
  */
-@Command(name = "down", mixinStandardHelpOptions = true,
-    description = "Stops project NAME on AWS: terminates its instances (coordinator and workers),"
-        + " deletes its pipeline token and security group. The bucket and results stay.")
+@Command(name = "down", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Stops project NAME on its provider: on AWS terminates its instances"
+        + " (coordinator and workers), deletes its pipeline token and security group. The bucket"
+        + " and results stay.")
 final class DownCommand implements Callable<Integer> {
-  @Option(names = {"-N", "--name"}, required = true, paramLabel = "NAME",
-      description = "The project name, as given to -N when it ran.")
-  String name;
+  @Mixin ProjectOption project = new ProjectOption();
+  @Mixin RegionOption region = new RegionOption();
+  @Mixin HomeOption home = new HomeOption();
 
-  @Option(names = {"-R", "--region"}, paramLabel = "REGION",
-      description = "Region it runs in (default: us-east-1).")
-  String region = BidRequest.DEFAULT_REGION;
+  @Option(names = "--provider", paramLabel = "NAME", description = "The provider it runs on"
+      + " (default: where it last ran from this machine, else aws).")
+  String provider;
 
   @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the"
-      + " instances to end before deleting the security group (default: 300).")
+      + " machines to end before deleting what they use (default: 300).")
   long waitSeconds = 300;
 
   @Spec CommandSpec command;
 
   @Override
   public Integer call() {
-    ProjectName.check(name);
+    String name = StatusCommand.required(project);
     if (waitSeconds < 0) {
       throw AetherException.invalidInput("--wait must be >= 0 seconds, got " + waitSeconds);
     }
+    ProjectDirs dirs = home.dirs();
+    Optional<ProviderRecord> last = ProviderRecord.read(dirs, name);
+    String providerName = Optional.ofNullable(provider)
+        .or(() -> last.map(ProviderRecord::provider)).orElse(AwsProvider.NAME);
+    String regionName = Optional.ofNullable(region.region)
+        .or(() -> last.map(ProviderRecord::region).filter(r -> !r.isEmpty()))
+        .orElse(AwsProvider.DEFAULT_REGION);
+    Provider p = ProviderRegistry.named(providerName, new ProviderChoice(Optional.empty(),
+        regionName, Optional.empty(), Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE,
+        AwsProvider.DEFAULT_PORT, dirs));
+    if (!p.credentialsFound()) {
+      throw AetherException.invalidInput("aether down: no " + providerName + " credentials found"
+          + " on this machine, so nothing of project " + name + " can be stopped from here (set"
+          + " them up as in docs/" + providerName + ".md, then run this again)");
+    }
     PrintWriter out = command.commandLine().getOut();
-    AwsClients clients = AwsClients.forRegion(region);
-    try (S3Storage bucket = S3Storage.existing(clients, name);
-        Ec2Machines machines = new Ec2Machines(clients, bucket,
-            new Ec2Machines.Settings(name, "aether-node", AwsRun.DEFAULT_PORT))) {
-      List<String> ids = machines.terminateAll();
-      out.println(ids.isEmpty() ? "No instance of project " + name + " was running in " + region
-          + "." : "Terminating " + ids.size() + " instance(s) of project " + name + ": "
-          + String.join(", ", ids));
+    try (ProviderProject opened = p.open(name)) {
+      ProviderProject.DownReport report = opened.down(Duration.ofSeconds(waitSeconds));
+      report.lines().forEach(out::println);
       out.flush();
-      bucket.delete(Ec2Machines.TOKEN_KEY);
-      out.println("Deleted the pipeline token (" + bucket.location() + "/" + Ec2Machines.TOKEN_KEY
-          + "), if there was one.");
-      if (!machines.awaitAllTerminated(Duration.ofSeconds(waitSeconds), Duration.ofSeconds(5))) {
-        out.println("The instances are still shutting down; run `aether down --name " + name
-            + "` again in a minute to delete the security group.");
-        return AetherException.UNEXPECTED_STATE;
-      }
-      out.println(machines.deleteSecurityGroup()
-          ? "Deleted the security group aether-" + name + "."
-          : "No security group of project " + name + " to delete.");
-      out.println("Kept the bucket " + bucket.location() + " and its results (delete it with"
-          + " `aws s3 rb " + bucket.location() + " --force`).");
-      return 0;
+      return report.complete() ? 0 : AetherException.UNEXPECTED_STATE;
     }
   }
 }

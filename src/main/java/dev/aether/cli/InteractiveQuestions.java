@@ -40,8 +40,8 @@ final class InteractiveQuestions {
       c.dataDir = ask.ask("Data folder (data/), or 'none'", "none",
           a -> a.equals("none") ? null : folder(a));
     }
-    if (c.name == null) {
-      c.name = ask.ask("Project name (names the bucket)", c.dryRun ? "demo" : null, a -> {
+    if (c.project.name == null) {
+      c.project.name = ask.ask("Project name (names the bucket)", c.dryRun ? "demo" : null, a -> {
         try {
           ProjectName.check(a);
           return a;
@@ -62,8 +62,8 @@ final class InteractiveQuestions {
         return gb;
       });
     }
-    if (c.region == null) {
-      c.region = ask.ask("Region", BidRequest.DEFAULT_REGION, a -> a);
+    if (c.regionOption.region == null) {
+      c.regionOption.region = ask.ask("Region", BidRequest.DEFAULT_REGION, a -> a);
     }
     if (c.weeks == null) {
       c.weeks = ask.ask("How many weeks will you run (spot price look-back)", "4",

@@ -23,8 +23,15 @@ public final class Main {
     CommandLine cli = new CommandLine(new AetherCommand(in, out, err));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
+    HelpSections.install(cli);
+    if (args.length == 0) {
+      // No arguments is a person asking what this is: the usage, not an error about -P.
+      cli.usage(out);
+      return 0;
+    }
     cli.setParameterExceptionHandler((e, a) -> {
-      err.println("aether: " + e.getMessage() + " (see aether --help)");
+      err.println("aether: " + UserWords.of(e.getMessage()) + " (see aether help"
+          + (e.getCommandLine() == cli ? "" : " " + e.getCommandLine().getCommandName()) + ")");
       return AetherException.INVALID_INPUT;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -10,10 +10,7 @@ import dev.aether.core.spi.Storage;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Runs a batch with a progress bar and a summary: what the root command calls once it has a spec,
@@ -82,18 +79,29 @@ public final class PipelineConsole {
     public void started(LedgerCounts c, String bucket, URI coordinator) {
       out.println("Running " + c.total() + " jobs (" + (c.done() + c.failed())
           + " already ended); bucket " + bucket);
-      bar = new ProgressBarBuilder()
-          .setTaskName("jobs")
-          .setInitialMax(c.total())
-          // A fixed width: no terminal is needed to render it (logs, CI).
-          .setConsumer(new ConsoleProgressBarConsumer(out, 100))
-          // Colours and block characters only on a terminal; plain ASCII in logs.
-          .setStyle(System.console() != null ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK
-              : ProgressBarStyle.ASCII)
-          .setUpdateIntervalMillis(500)
-          .startsFrom(c.done() + c.failed(), Duration.ZERO)
-          .build();
+      bar = ConsoleBars.start(out, "jobs", c.total(), c.done() + c.failed(), "", 1);
       progress(c);
+    }
+
+    @Override
+    public void note(String message) {
+      out.println(message);
+    }
+
+    @Override
+    public Upload uploading(long totalBytes) {
+      ProgressBar upload = ConsoleBars.start(out, "upload", totalBytes, 0, " MB", 1_000_000);
+      return new Upload() {
+        @Override
+        public void accept(long bytes) {
+          upload.stepBy(bytes);
+        }
+
+        @Override
+        public void close() {
+          upload.close();
+        }
+      };
     }
 
     @Override

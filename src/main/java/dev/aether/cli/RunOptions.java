@@ -5,16 +5,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * How to run the batch (not how to bid).
+ * How to run the batch (not how to bid, not where).
  *
- * @param provider local or aws, when chosen with --provider
- * @param runOn where the batch runs: the chosen provider, else aws when credentials are found
+ * @param providerChosen whether --provider was given (else it was found from credentials)
  * @param maxAttempts runs a job gets before it is FAILED
  * @param restart forget the project's ledger and run every job again
  * @param dirs where projects' local buckets and ledgers live
- * @param instanceProfile the AWS nodes' IAM instance profile
- * @param coordinatorPort the AWS coordinator node's port
- * @param agentJar the jar AWS nodes run, when not the one this program runs from
+ * @param agentJar the jar remote nodes run, when not the one this program runs from
  */
-record RunOptions(Optional<String> provider, String runOn, int maxAttempts, boolean restart, ProjectDirs dirs,
-    String instanceProfile, int coordinatorPort, Optional<Path> agentJar) {}
+record RunOptions(boolean providerChosen, int maxAttempts, boolean restart, ProjectDirs dirs,
+    Optional<Path> agentJar) {}

@@ -1,77 +1,118 @@
 package dev.aether.cli;
 
+import dev.aether.core.AetherException;
+import dev.aether.core.pipeline.remote.RemoteBatch;
+import dev.aether.core.pipeline.remote.RemoteLaunch;
 import dev.aether.core.pipeline.run.PipelineSpec;
 import dev.aether.core.plan.ProvisionedInstance;
-import dev.aether.providers.aws.AwsClients;
-import dev.aether.providers.local.LocalMachines;
-import dev.aether.providers.local.LocalStorage;
+import dev.aether.core.project.ProjectDirs;
+import dev.aether.core.project.ProviderRecord;
+import dev.aether.core.spi.Capability;
+import dev.aether.core.spi.Provider;
+import dev.aether.core.spi.ProviderProject;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
-/** Runs the batch of a checked request on the provider the user chose or has credentials for. */
+/**
+ * Runs the batch of a checked request on the chosen provider: with the coordinator here (this
+ * machine, and providers whose nodes reach it), or on a node of the provider's own.
+ */
 final class RunStep {
   private final BidRequest request;
   private final List<ProvisionedInstance> plan;
   private final RunOptions options;
-  private final AwsClients aws;
+  private final Provider provider;
   private final PrintStream out;
 
-  /** @param aws the AWS clients when the provider is aws, else null */
   RunStep(BidRequest request, List<ProvisionedInstance> plan, RunOptions options,
-      AwsClients aws, PrintStream out) {
+      Provider provider, PrintStream out) {
     this.request = request;
     this.plan = plan;
     this.options = options;
-    this.aws = aws;
+    this.provider = provider;
     this.out = out;
   }
 
   int run() {
-    if (options.runOn().equals("aws")) {
-      out.println("Running on AWS in " + aws.region() + ".");
-      return new AwsRun(request, plan, options, aws, out).run();
+    String name = request.name().orElseThrow();
+    ProjectDirs dirs = options.dirs();
+    try (ProviderProject project = provider.open(name)) {
+      new ProviderRecord(provider.name(), request.region()).write(dirs, name);
+      Optional<List<ProvisionedInstance>> fixed = project.fixedNodes();
+      if (fixed.isPresent()) {
+        out.println(!options.providerChosen() && !provider.can(Capability.BIDS)
+            ? "No cloud credentials found: running on this machine (" + provider.name()
+                + " provider); the plan above is what the same batch would cost on AWS."
+            : "Running on " + fixed.get().size() + " node(s) of the " + provider.name()
+                + " provider (--provider " + provider.name() + ").");
+      } else {
+        out.println("Running on " + provider.name() + " in " + request.region() + ".");
+      }
+      PipelineSpec spec = spec(name, dirs, fixed.orElse(plan));
+      if (provider.can(Capability.REMOTE_COORDINATOR)) {
+        return remote(spec, project, dirs.bucket(name));
+      }
+      return PipelineConsole.run(spec, project.machines(), project.prepareBucket(), out);
     }
-    out.println(options.provider().isPresent() ? "Running on this machine (--provider local)."
-        : "No cloud credentials found: running on this machine (local provider); the plan above "
-            + "is what the same batch would cost on AWS.");
-    return runLocally();
   }
 
-  private int runLocally() {
-    String name = request.name().orElseThrow();
-    var dirs = options.dirs();
-    Path work = dirs.work(name); // the ledger lives beside the bucket, under the same home
-    LocalStorage bucket = new LocalStorage(dirs.bucket(name));
-    LocalMachines machines = new LocalMachines(bucket, work.resolve("nodes"));
-    PipelineSpec spec = PipelineSpec.builder(name, request.script().orElseThrow(),
+  private PipelineSpec spec(String name, ProjectDirs dirs, List<ProvisionedInstance> nodes) {
+    return PipelineSpec.builder(name, request.script().orElseThrow(),
             request.argsFile().orElseThrow())
         .binDir(request.binDir().orElse(null))
         .dataDir(request.dataDir().orElse(null))
         .processorsPerJob(request.processors())
         .memoryPerJobGb(request.memoryGb())
-        // The local provider has one node, this machine, whatever the cloud plan says.
-        .instances(List.of(LocalMachines.thisMachine()))
+        .instances(nodes)
         .maxAttempts(options.maxAttempts())
         .restart(options.restart())
-        .workDir(work)
+        .workDir(dirs.work(name)) // the ledger lives beside the bucket, under the same home
         .build();
-    return PipelineConsole.run(spec, machines, bucket, out);
   }
 
-  /**
-   * Whether the AWS default credential chain would find credentials: the environment, or a
-   * credentials or config file. (The SDK reads them; we only look whether they are there.)
-   */
-  static boolean hasAwsCredentials(Map<String, String> env, Path home) {
-    if (env.containsKey("AWS_ACCESS_KEY_ID") || env.containsKey("AWS_PROFILE")
-        || env.containsKey("AWS_WEB_IDENTITY_TOKEN_FILE")
-        || env.containsKey("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
-      return true;
+  private int remote(PipelineSpec spec, ProviderProject project, Path home) {
+    RemoteBatch batch = new RemoteBatch(spec, request.catalog(), request.regionCatalog(),
+        request.limits(), request.baseRequirements(), agentJar(options.agentJar()), home,
+        request.jobs());
+    PipelineConsole.Bar bar = new PipelineConsole.Bar(out);
+    RemoteLaunch.Outcome outcome;
+    try {
+      outcome = new RemoteLaunch(batch, project, bar).run();
+    } finally {
+      bar.close();
     }
-    Path aws = home.resolve(".aws");
-    return Files.exists(aws.resolve("credentials")) || Files.exists(aws.resolve("config"));
+    out.print(PipelineConsole.summary(outcome.result()));
+    out.println("Brought home " + outcome.broughtHome() + " file(s): " + home.resolve("output")
+        + " and " + home.resolve("logs"));
+    project.costSoFar().ifPresent(out::println);
+    if (outcome.error().isPresent()) {
+      throw new AetherException(AetherException.ERROR, "the coordinator node stopped with an"
+          + " error: " + outcome.error().get() + "; run the same command again to resume");
+    }
+    return outcome.result().succeeded() ? 0 : 1;
+  }
+
+  /** The jar remote nodes run: --agent-jar, else the jar this program runs from. */
+  static Path agentJar(Optional<Path> given) {
+    if (given.isPresent()) {
+      if (!Files.isRegularFile(given.get())) {
+        throw AetherException.invalidInput("--agent-jar " + given.get() + ": no such file");
+      }
+      return given.get();
+    }
+    try {
+      Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(self) && self.toString().endsWith(".jar")) {
+        return self;
+      }
+    } catch (java.net.URISyntaxException | SecurityException e) {
+      // fall through to the message below
+    }
+    throw AetherException.invalidInput("--agent-jar: aether is not running from its jar, and"
+        + " cloud nodes need one; run ./aether (or java -jar target/aether.jar), or pass"
+        + " --agent-jar");
   }
 }

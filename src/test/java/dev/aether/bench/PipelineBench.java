@@ -1,5 +1,6 @@
 package dev.aether.bench;
 
+import dev.aether.core.spi.AetherProgram;
 import dev.aether.core.pipeline.ledger.ArgsFile;
 import dev.aether.core.pipeline.coordinator.Coordinator;
 import dev.aether.core.pipeline.agent.CoordinatorClient;
@@ -51,7 +52,9 @@ public final class PipelineBench {
     PipelineResult r = Pipeline.run(PipelineSpec.builder(name, script, args)
             .workDir(dirs.work(name)).instances(List.of(LocalMachines.thisMachine()))
             .slotsPerNode(slots).leaseTimeout(Duration.ofSeconds(30)).build(),
-        new LocalMachines(bucket, dirs.work(name).resolve("nodes")), bucket, PipelineListener.NONE);
+        new LocalMachines(AetherProgram.thisJvm("dev.aether.cli.Main"), name, bucket,
+            dirs.work(name).resolve("nodes"), Duration.ofSeconds(60)), bucket,
+        PipelineListener.NONE);
     double s = (System.nanoTime() - t0) / 1e9;
     System.out.printf("aether run: %d jobs, %d slots, %s, %.2f s%n", r.counts().total(), slots,
         r.succeeded() ? "all done" : "NOT all done: " + r.counts(), s);

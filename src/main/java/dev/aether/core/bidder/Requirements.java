@@ -1,5 +1,6 @@
 package dev.aether.core.bidder;
 
+import dev.aether.core.plan.Slots;
 import java.math.BigDecimal;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,6 +52,13 @@ public record Requirements(
         Optional.empty(), Optional.empty(), Objective.SEED, BigDecimal.ONE);
   }
 
+  /** The same requirements, bid with this objective, risk step and max $/hour. */
+  public Requirements withBid(Objective objective, BigDecimal riskStep,
+      Optional<BigDecimal> maxCostPerHour) {
+    return new Requirements(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb,
+        minStorageGb, maxCostPerHour, objective, riskStep);
+  }
+
   /** The same requirements for another number of jobs at once. */
   public Requirements withSlots(int slots) {
     return new Requirements(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb,
@@ -59,6 +67,15 @@ public record Requirements(
 
   /** Slots an instance of this shape offers: min(floor(cores / P), floor(RAM / M)). */
   public int slotsOn(int vcpus, double memoryGib) {
-    return (int) Math.min(vcpus / processorsPerJob, Math.floor(memoryGib / memoryGbPerJob + 1e-9));
+    return Slots.fit(vcpus, memoryGib, processorsPerJob, memoryGbPerJob);
+  }
+
+  /**
+   * What replacing {@code slots} lost slots asks: the same P, M, objective, risk step and max
+   * $/hour, without the batch's minimum cores, RAM and storage (they held for the whole plan).
+   */
+  public Requirements forReplacement(int slots) {
+    return new Requirements(processorsPerJob, memoryGbPerJob, slots, Optional.empty(),
+        Optional.empty(), Optional.empty(), maxCostPerHour, objective, riskStep);
   }
 }

@@ -5,17 +5,26 @@ public final class Slots {
   private Slots() {}
 
   /**
-   * {@code min(floor(cores / P), floor(memGB / M))}, at least 1: a node smaller than one job still
-   * runs one job at a time rather than none (the bidder never picks such a node).
+   * Jobs of P cores and M GB that fit on a machine: {@code min(floor(cores / P), floor(memGB /
+   * M))}, 0 when not even one does. The bidder's k_t and the coordinator's slots both come from
+   * here.
    */
-  public static int forNode(int cores, double memoryGb, int processorsPerJob, double memoryPerJobGb) {
+  public static int fit(int cores, double memoryGb, int processorsPerJob, double memoryPerJobGb) {
     if (processorsPerJob <= 0 || !(memoryPerJobGb > 0)) {
       throw new IllegalArgumentException("processors and memory per job must be > 0, got "
           + processorsPerJob + " and " + memoryPerJobGb);
     }
     long byCores = cores / processorsPerJob;
     long byMemory = (long) Math.floor(memoryGb / memoryPerJobGb + 1e-9);
-    return (int) Math.max(1, Math.min(byCores, byMemory));
+    return (int) Math.min(byCores, byMemory);
+  }
+
+  /**
+   * {@link #fit}, at least 1: a node smaller than one job still runs one job at a time rather
+   * than none (the bidder never picks such a node).
+   */
+  public static int forNode(int cores, double memoryGb, int processorsPerJob, double memoryPerJobGb) {
+    return Math.max(1, fit(cores, memoryGb, processorsPerJob, memoryPerJobGb));
   }
 
   /** {@code $2} PROCS: the node's cores shared among its slots, at least 1. */

@@ -11,8 +11,14 @@ import java.util.Optional;
  * project as a whole (stop it, ask what it has cost). Closing releases clients, never machines.
  */
 public interface ProviderProject extends AutoCloseable {
-  /** The project bucket. */
+  /** The project bucket as it is (for status, down, a node); nothing is created. */
   Storage storage();
+
+  /**
+   * Makes the project bucket if it is missing, after checking that one of that name is this
+   * project's and no one else's, and returns it: called once a batch is about to start.
+   */
+  Storage prepareBucket();
 
   /** The project's worker machines. */
   Machines machines();
@@ -58,6 +64,9 @@ public interface ProviderProject extends AutoCloseable {
 
     /** The project's coordinator nodes that are pending or running. */
     List<Node> running();
+
+    /** The port the coordinator listens on, on its node (nodes are let in on it). */
+    int port();
   }
 
   /**

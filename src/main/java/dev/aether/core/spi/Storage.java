@@ -1,8 +1,13 @@
 package dev.aether.core.spi;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 
 /**
  * The project bucket (S3 bucket, Azure container, or a local folder), addressed by keys with
@@ -18,6 +23,24 @@ public interface Storage {
 
   /** Stores bytes under {@code key}, replacing what was there. */
   void put(String key, byte[] content);
+
+  /** Deletes the object; nothing happens when there is none. */
+  void delete(String key);
+
+  /**
+   * Stores every file under {@code folder} as {@code prefix + relative path} ({@code prefix} ends
+   * in {@code /}), telling {@code progress} the bytes sent as they go. Links are not followed.
+   */
+  default void putFolder(String prefix, Path folder, LongConsumer progress) {
+    try (Stream<Path> files = Files.walk(folder)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        put(prefix + folder.relativize(f).toString().replace('\\', '/'), f);
+        progress.accept(Files.size(f));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + folder, e);
+    }
+  }
 
   /** The object's bytes, or empty when there is no such key. */
   Optional<byte[]> read(String key);

@@ -98,7 +98,8 @@ public final class Ec2Machines implements Machines, AutoCloseable {
    * workers of the bucket's prov.psv, runs the batch and terminates them and then itself.
    */
   public Node startCoordinator(ProvisionedInstance instance) {
-    return launch(List.of(instance), UserData.coordinator(bucket.bucket(), region),
+    return launch(List.of(instance), UserData.coordinator(bucket.bucket(), region,
+            settings.instanceProfile(), settings.coordinatorPort()),
         Tags.COORDINATOR).get(0);
   }
 

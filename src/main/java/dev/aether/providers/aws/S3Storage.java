@@ -201,22 +201,15 @@ public final class S3Storage implements Storage, AutoCloseable {
    * S3 Transfer Manager (multipart for large files). See
    * https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/transfer-manager.html
    */
-  public void putDirectory(String prefix, Path dir) {
-    putDirectory(prefix, dir, bytes -> { });
-  }
-
-  /**
-   * As {@link #putDirectory(String, Path)}, telling {@code progress} each time more bytes have been
-   * sent (the number is the bytes just sent, from any of the parallel uploads).
-   */
-  public void putDirectory(String prefix, Path dir, LongConsumer progress) {
+  @Override
+  public void putFolder(String prefix, Path dir, LongConsumer progress) {
     if (!Files.isDirectory(dir)) {
       throw AetherException.invalidInput("Cannot upload " + dir + ": not a folder");
     }
     try (S3AsyncClient async = s3Async.get();
         S3TransferManager tm = S3TransferManager.builder().s3Client(async).build()) {
       CompletedDirectoryUpload done = tm.uploadDirectory(UploadDirectoryRequest.builder()
-              .source(dir).bucket(bucket).s3Prefix(prefix)
+              .source(dir).bucket(bucket).s3Prefix(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix)
               .uploadFileRequestTransformer(file -> file.addTransferListener(new BytesSent(progress)))
               .build())
           .completionFuture().join();
@@ -244,7 +237,7 @@ public final class S3Storage implements Storage, AutoCloseable {
     }
   }
 
-  /** Deletes the object; nothing happens when there is none. */
+  @Override
   public void delete(String key) {
     try {
       s3.deleteObject(b -> b.bucket(bucket).key(key));

@@ -29,14 +29,15 @@ final class UserData {
   /** A worker: fetches the token, then runs {@code aether agent} until the batch is over. */
   static String agent(String bucket, String region, URI coordinator, String project) {
     return script(bucket, true, "aether-agent", "Aether agent (project " + project + ")",
-        "agent --coordinator " + coordinator + " --token-file " + TOKEN_FILE + " --project "
-            + project + " --bucket " + bucket + " --region " + region);
+        "agent --provider aws --coordinator " + coordinator + " --token-file " + TOKEN_FILE
+            + " --project " + project + " --bucket " + bucket + " --region " + region);
   }
 
   /** The coordinator node: runs {@code aether coordinate}, which starts and ends the workers. */
-  static String coordinator(String bucket, String region) {
+  static String coordinator(String bucket, String region, String instanceProfile, int port) {
     return script(bucket, false, "aether-coordinator", "Aether coordinator (project " + bucket + ")",
-        "coordinate --bucket " + bucket + " --region " + region);
+        "coordinate --provider aws --bucket " + bucket + " --region " + region
+            + " --instance-profile " + instanceProfile + " --coordinator-port " + port);
   }
 
   private static String script(String bucket, boolean token, String unit, String description,

@@ -1,15 +1,15 @@
 package dev.aether.providers.local;
 
-import com.sun.management.OperatingSystemMXBean;
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.spi.AetherProgram;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
 import dev.aether.core.spi.NodeState;
+import dev.aether.core.spi.ThisMachine;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +25,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * This machine as the pipeline's node(s): each instance of the plan becomes one agent process
- * ({@link LocalAgentMain}, a separate JVM on this program's classpath) with that instance's cores
- * and memory. Normally the plan is one instance, {@link #thisMachine()}.
+ * ({@code aether agent --provider local}, a separate JVM, so that killing it is a real process
+ * kill) with that instance's cores and memory. Normally the plan is one instance,
+ * {@link #thisMachine()}. The token reaches the agent through its standard input, never its
+ * command line.
  */
 public final class LocalMachines implements Machines {
+  private final AetherProgram aether;
+  private final String project;
   private final LocalStorage bucket;
   private final Path nodesDir;
   private final Duration lostAfter;
@@ -42,27 +46,25 @@ public final class LocalMachines implements Machines {
   }
 
   /**
+   * @param aether how to start {@code aether} as a process on this machine
+   * @param project the project name
    * @param bucket the project's bucket folder, which agents use directly
    * @param nodesDir where each node gets a folder for its jobs and its {@code agent.log}
    * @param lostAfter an agent whose coordinator is unreachable this long ends its jobs and exits
    */
-  public LocalMachines(LocalStorage bucket, Path nodesDir, Duration lostAfter) {
+  public LocalMachines(AetherProgram aether, String project, LocalStorage bucket, Path nodesDir,
+      Duration lostAfter) {
+    this.aether = aether;
+    this.project = project;
     this.bucket = bucket;
     this.nodesDir = nodesDir;
     this.lostAfter = lostAfter;
   }
 
-  public LocalMachines(LocalStorage bucket, Path nodesDir) {
-    this(bucket, nodesDir, Duration.ofSeconds(60));
-  }
-
   /** This machine as one instance: its cores and its memory. */
   public static ProvisionedInstance thisMachine() {
-    int cores = Runtime.getRuntime().availableProcessors();
-    long bytes = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getTotalMemorySize();
-    double gb = Math.floor(bytes / 1e9 * 100) / 100;
-    return new ProvisionedInstance("local", cores, gb, true, false, Optional.empty(),
+    return new ProvisionedInstance("local", ThisMachine.cores(), ThisMachine.memoryGb(), true,
+        false, Optional.empty(),
         Optional.empty(), Optional.of("local"));
   }
 
@@ -88,19 +90,16 @@ public final class LocalMachines implements Machines {
   private Node launch(String id, ProvisionedInstance instance, NodeBootstrap bootstrap)
       throws IOException {
     Path dir = Files.createDirectories(nodesDir.resolve(id));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        LocalAgentMain.class.getName(),
+    List<String> command = aether.with(List.of("agent", "--provider", "local",
         "--coordinator", bootstrap.coordinator().toString(),
-        "--node", id,
+        "--project", project,
         "--bucket", bucket.root().toString(),
+        "--node", id,
         "--work", dir.toString(),
         "--cores", Integer.toString(instance.processors()),
         "--memory-gb", Double.toString(instance.ramGb()),
         "--address", "127.0.0.1",
-        "--lost-after-ms", Long.toString(lostAfter.toMillis())));
+        "--lost-after", Double.toString(lostAfter.toMillis() / 1000.0)));
     Process p = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()))

@@ -119,6 +119,15 @@ public final class LocalStorage implements Storage {
   }
 
   @Override
+  public void delete(String key) {
+    try {
+      Files.deleteIfExists(resolve(key));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + resolve(key), e);
+    }
+  }
+
+  @Override
   public Optional<Path> localPath(String key) {
     return Optional.of(resolve(key));
   }

@@ -108,9 +108,9 @@ class AwsBatchTest {
     // the workers shut themselves down when told the batch is over, and the coordinator
     // terminated them; the launcher terminated the coordinator node
     assertThat(ec2.terminateCalls).containsAll(machines.stream().map(m -> m.id).toList());
-    assertThat(machines.get(1).userData).contains("agent --coordinator http://127.0.0.1:")
+    assertThat(machines.get(1).userData).contains("agent --provider aws --coordinator http://127.0.0.1:")
         .contains("--token-file /run/aether/token");
-    assertThat(coordinator.userData).contains("coordinate --bucket " + name + " --region us-east-1");
+    assertThat(coordinator.userData).contains("coordinate --provider aws --bucket " + name + " --region us-east-1");
 
     // the token: made on the coordinator node, handed over in a bucket object, read into a 0600
     // file on each worker; never in user-data, on a command line or left in the bucket
@@ -121,7 +121,7 @@ class AwsBatchTest {
             PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
     assertThat(watch.commandLinesWithToken).isEmpty();
     assertThat(watch.commandLinesSeen).as("agent command lines were checked")
-        .anyMatch(c -> c.contains(" agent --coordinator "));
+        .anyMatch(c -> c.contains(" agent --provider aws --coordinator "));
     assertThat(machines).allSatisfy(m -> assertThat(m.userData).doesNotContain(token));
     assertThat(keys).doesNotContain(Ec2Machines.TOKEN_KEY);
     try (S3Client s3 = s3()) {

@@ -48,7 +48,7 @@ class AwsInterruptionTest {
 
   @BeforeEach
   void start() throws IOException {
-    // agents read the notice every second instead of every 5 (dev.aether.cli.AgentCommand)
+    // agents read the notice every second instead of every 5 (AwsProvider.POLL_ENV)
     e2e = new AwsEndToEnd(S3.getServiceEndpoint(), tmp,
         Map.of("AETHER_INTERRUPTION_POLL_SECONDS", "1"));
     // EC2 answers DescribeInstances in about half a second; an interrupted node shuts itself
@@ -145,7 +145,7 @@ class AwsInterruptionTest {
     if (replacement.spot) {
       assertThat(replacement.maxPrice).as("a spot replacement is capped at its bid").isPresent();
     }
-    assertThat(replacement.userData).contains("agent --coordinator http://127.0.0.1:");
+    assertThat(replacement.userData).contains("agent --provider aws --coordinator http://127.0.0.1:");
     assertThat(Files.readString(machines.get(0).root.resolve("aether-coordinator.log")))
         .contains("node " + spot.id + " is interrupted; gave back " + handedBack.size());
 

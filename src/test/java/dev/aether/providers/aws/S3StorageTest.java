@@ -156,7 +156,7 @@ class S3StorageTest {
     Files.write(bin.resolve("big.dat"), new byte[9 * 1024 * 1024]); // multipart
     try (S3Storage storage = open("aether-folder")) {
       java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
-      storage.putDirectory("bin", tmp.resolve("bin"), sent::addAndGet);
+      storage.putFolder("bin/", tmp.resolve("bin"), sent::addAndGet);
 
       assertThat(sent.get()).isEqualTo(9 * 1024 * 1024 + Files.size(tmp.resolve("bin/run.sh")));
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.aether.cli.PipelineConsole;
+import dev.aether.core.pipeline.run.Pipeline;
+import dev.aether.core.pipeline.run.PipelineListener;
+import dev.aether.core.pipeline.run.PipelineResult;
 import dev.aether.core.AetherException;
 import dev.aether.core.pipeline.run.Pipeline;
 import dev.aether.core.pipeline.run.PipelineListener;
@@ -13,8 +15,6 @@ import dev.aether.core.pipeline.ledger.Job;
 import dev.aether.core.pipeline.ledger.JobLedger;
 import dev.aether.core.pipeline.ledger.JobState;
 import dev.aether.core.pipeline.ledger.LedgerCounts;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,15 +33,14 @@ class LocalPipelineTest {
   void runsTheBasicExampleEndToEnd() throws Exception {
     LocalProject p = new LocalProject(home, "basic");
     Path example = Path.of("examples/basic");
-    ByteArrayOutputStream console = new ByteArrayOutputStream();
     TokenSpy machines = new TokenSpy(p.machines());
 
-    int status = PipelineConsole.run(
+    PipelineResult result = Pipeline.run(
         p.spec(example.resolve("script.sh"), example.resolve("args.txt"))
             .binDir(example.resolve("bin")).slotsPerNode(8).build(),
-        machines, p.bucket, new PrintStream(console, true, StandardCharsets.UTF_8));
+        machines, p.bucket, PipelineListener.NONE);
 
-    assertThat(status).as(console.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(result.succeeded()).as(result.counts().toString()).isTrue();
     for (int i = 1; i <= 8; i++) {
       assertThat(Files.readString(p.output("result-" + i + ".txt")))
           .startsWith("job " + i + ": ");
@@ -49,8 +48,7 @@ class LocalPipelineTest {
     }
     assertThat(p.bucket.list("")).contains("args.txt", "prov.psv", "script/script.sh",
         "bin/describe.sh", "state/ledger.db");
-    assertThat(console.toString(StandardCharsets.UTF_8)).contains("8 of 8 jobs done")
-        .doesNotContain(machines.token);
+    assertThat(result.counts().done()).isEqualTo(8);
     try (Stream<Path> files = Files.walk(home)) {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
         assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1))
@@ -93,12 +91,10 @@ class LocalPipelineTest {
     LocalProject p = new LocalProject(home, "failing");
     Path script = LocalProject.script(in,
         "echo \"attempt $AETHER_ATTEMPT of '$1'\"; [ \"$1\" = ok ] || exit 3");
-    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    PipelineResult result = Pipeline.run(p.spec(script, LocalProject.args(in, "ok", "bad")).build(),
+        p.machines(), p.bucket, PipelineListener.NONE);
 
-    int status = PipelineConsole.run(p.spec(script, LocalProject.args(in, "ok", "bad")).build(),
-        p.machines(), p.bucket, new PrintStream(console, true, StandardCharsets.UTF_8));
-
-    assertThat(status).isEqualTo(1);
+    assertThat(result.succeeded()).isFalse();
     try (JobLedger ledger = p.ledger()) {
       Job bad = ledger.job(2).orElseThrow();
       assertThat(bad.state()).isEqualTo(JobState.FAILED);
@@ -109,16 +105,12 @@ class LocalPipelineTest {
     }
     Path log = p.bucket.root().resolve("logs/2.log");
     assertThat(Files.readString(log)).contains("attempt 3 of 'bad'");
-    assertThat(console.toString(StandardCharsets.UTF_8))
-        .contains("FAILED job 2 (args line 2, 3 attempts, exit 3): " + log);
-
-    java.io.StringWriter status2 = new java.io.StringWriter();
-    int statusExit = new picocli.CommandLine(new dev.aether.cli.StatusCommand())
-        .setOut(new java.io.PrintWriter(status2))
-        .execute("--name", "failing", "--aether-home", home.toString());
-    assertThat(statusExit).isZero();
-    assertThat(status2.toString()).contains("1 of 2 jobs done, 1 failed")
-        .contains("FAILED job 2 (args line 2, 3 attempts, exit 3): " + log);
+    assertThat(result.failed()).singleElement().satisfies(f -> {
+      assertThat(f.number()).isEqualTo(2);
+      assertThat(f.attempts()).isEqualTo(3);
+      assertThat(f.exitCode()).contains(3);
+      assertThat(f.log()).isEqualTo(log.toString());
+    });
   }
 
   /** Lines that a shell would expand, split or run; each must arrive as $1 untouched. */

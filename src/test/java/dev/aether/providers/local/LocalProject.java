@@ -3,6 +3,7 @@ package dev.aether.providers.local;
 import dev.aether.core.pipeline.ledger.JobLedger;
 import dev.aether.core.pipeline.run.PipelineSpec;
 import dev.aether.core.project.ProjectDirs;
+import dev.aether.core.spi.AetherProgram;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,8 @@ import java.util.List;
 
 /** A project under a temporary AETHER_HOME, with short timeouts so tests stay fast. */
 final class LocalProject {
+  /** The aether program, run as a process, by its entry point (the CLI's main class). */
+  static final AetherProgram AETHER = AetherProgram.thisJvm("dev.aether.cli.Main");
   final String name;
   final ProjectDirs dirs;
   final LocalStorage bucket;
@@ -24,7 +27,8 @@ final class LocalProject {
   }
 
   LocalMachines machines() {
-    return new LocalMachines(bucket, dirs.work(name).resolve("nodes"), Duration.ofSeconds(5));
+    return new LocalMachines(AETHER, name, bucket, dirs.work(name).resolve("nodes"),
+        Duration.ofSeconds(5));
   }
 
   PipelineSpec.Builder spec(Path script, Path args) {

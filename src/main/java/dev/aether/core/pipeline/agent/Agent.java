@@ -54,9 +54,10 @@ public final class Agent {
    * @param workDir a node-local folder for job directories and logs
    * @param address this node's address, given to jobs as {@code $6}
    * @param lostAfter give up (and end running jobs) after the coordinator is unreachable this long
+   * @param attachStorage whether this node's provider can attach disks to it
    */
   public record Config(URI coordinator, String node, int cores, double memoryGb, Path workDir,
-      String address, Duration lostAfter) {}
+      String address, Duration lostAfter, boolean attachStorage) {}
 
   /** How long killed runs get to exit before their leases are handed back anyway. */
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
@@ -69,7 +70,7 @@ public final class Agent {
   private final Object handBack = new Object();
   private final CompletableFuture<Void> handedBack = new CompletableFuture<>();
   private volatile boolean interrupted;
-  private final Map<Integer, Running> running = new ConcurrentHashMap<>();
+  private final Map<Integer, JobRun> running = new ConcurrentHashMap<>();
   private final List<Integer> unsentLogs = new ArrayList<>();
   private volatile boolean stopping;
   private volatile boolean lost;
@@ -146,11 +147,11 @@ public final class Agent {
 
   /** The notice: stop taking work, kill what runs, hand the leases back. */
   private void interrupted(String notice) {
-    List<Running> killed = new ArrayList<>();
+    List<JobRun> killed = new ArrayList<>();
     synchronized (handBack) {
       interrupted = true;
       stopping = true;
-      for (Running r : running.values()) {
+      for (JobRun r : running.values()) {
         if (r.cancelUnlessEnded()) {
           killed.add(r);
         }
@@ -161,7 +162,7 @@ public final class Agent {
     try {
       // Killed first, handed back second: a job given back is no longer running here when
       // another node takes it (Coordinator rule 5).
-      for (Running r : killed) {
+      for (JobRun r : killed) {
         r.awaitExit(KILL_WAIT);
       }
       handBack(killed.stream().map(r -> r.lease).toList());
@@ -178,27 +179,33 @@ public final class Agent {
   private void handBack(List<Lease> leases) throws InterruptedException {
     List<RunningJob> jobs =
         leases.stream().map(l -> new RunningJob(l.number(), l.attempt())).toList();
-    while (!coordinatorLost()) {
-      try {
-        int released = client.release(config.node(), jobs).released();
-        contact();
-        log.info("node {} handed back {} of {} lease(s)", config.node(), released, jobs.size());
-        return;
-      } catch (IOException e) {
-        Thread.sleep(200);
-      }
-    }
+    untilAnswered(() -> client.release(config.node(), jobs)).ifPresent(r -> log.info(
+        "node {} handed back {} of {} lease(s)", config.node(), r.released(), jobs.size()));
   }
 
   private RegisterReply register() throws InterruptedException {
+    return untilAnswered(() -> client.register(config.node(), config.cores(), config.memoryGb()))
+        .orElse(null);
+  }
+
+  /** A call to the coordinator. */
+  private interface Call<T> {
+    T send() throws IOException;
+  }
+
+  /**
+   * The one retry loop of the agent: sends {@code call} until the coordinator answers, or until
+   * it has been unreachable for {@link Config#lostAfter()} (then empty, and this node stops).
+   */
+  private <T> Optional<T> untilAnswered(Call<T> call) throws InterruptedException {
     while (true) {
       try {
-        RegisterReply r = client.register(config.node(), config.cores(), config.memoryGb());
+        T reply = call.send();
         contact();
-        return r;
+        return Optional.of(reply);
       } catch (IOException e) {
         if (coordinatorLost()) {
-          return null;
+          return Optional.empty();
         }
         Thread.sleep(200);
       }
@@ -218,7 +225,7 @@ public final class Agent {
     Optional<Path> bin = folder(BucketLayout.BIN_PREFIX, nodeDir, true);
     Optional<Path> data = folder(BucketLayout.DATA_PREFIX, nodeDir, false);
     return new JobScript(script, bin, data, config.cores(), slots,
-        config.coordinator().getHost(), config.address());
+        config.coordinator().getHost(), config.address(), config.attachStorage());
   }
 
   private Optional<Path> folder(String prefix, Path nodeDir, boolean executable) throws IOException {
@@ -246,23 +253,17 @@ public final class Agent {
   private void slot(JobScript script, Optional<Path> sharedOutput) {
     try {
       while (!stopping) {
-        LeaseReply reply;
-        try {
-          reply = client.lease(config.node());
-          contact();
-        } catch (IOException e) {
-          if (coordinatorLost()) {
-            return;
-          }
-          Thread.sleep(200);
-          continue;
+        Optional<LeaseReply> answer = untilAnswered(() -> client.lease(config.node()));
+        if (answer.isEmpty()) {
+          return;
         }
+        LeaseReply reply = answer.get();
         if (reply.stop()) {
           stopping = true;
         } else if (reply.job() == null) {
           Thread.sleep(reply.waitMillis());
         } else {
-          Running job = new Running(reply.job());
+          JobRun job = new JobRun(reply.job());
           boolean mine;
           synchronized (handBack) {
             // From here the heartbeat renews this lease, until the coordinator has the exit
@@ -286,7 +287,7 @@ public final class Agent {
     }
   }
 
-  private void run(JobScript script, Running job, Optional<Path> sharedOutput)
+  private void run(JobScript script, JobRun job, Optional<Path> sharedOutput)
       throws InterruptedException {
     Lease lease = job.lease;
     Path dir = config.workDir().resolve("jobs").resolve(lease.number() + "-" + lease.attempt());
@@ -296,7 +297,7 @@ public final class Agent {
       int exit;
       try {
         job.started(script.start(lease, dir, output, logFile));
-        exit = job.process.waitFor();
+        exit = job.waitFor();
       } catch (IOException e) {
         // The script could not start (missing interpreter, no permission): a failed run.
         Files.createDirectories(logFile.getParent());
@@ -331,21 +332,11 @@ public final class Agent {
   }
 
   private void report(Lease lease, int exit) throws InterruptedException {
-    while (!coordinatorLost()) {
-      try {
-        CompleteReply r = client.complete(config.node(), lease, exit);
-        contact();
-        if (!r.accepted()) {
-          log.info("job {} attempt {} was no longer ours; result ignored", lease.number(),
-              lease.attempt());
-        }
-        if (r.stop()) {
-          stopping = true;
-        }
-        return;
-      } catch (IOException e) {
-        Thread.sleep(200);
-      }
+    Optional<CompleteReply> answer = untilAnswered(() -> client.complete(config.node(), lease, exit));
+    answer.filter(r -> !r.accepted()).ifPresent(r -> log.info(
+        "job {} attempt {} was no longer ours; result ignored", lease.number(), lease.attempt()));
+    if (answer.map(CompleteReply::stop).orElse(false)) {
+      stopping = true;
     }
   }
 
@@ -353,14 +344,14 @@ public final class Agent {
 
   private void heartbeat() {
     List<RunningJob> jobs = new ArrayList<>();
-    for (Running r : running.values()) {
+    for (JobRun r : running.values()) {
       jobs.add(new RunningJob(r.lease.number(), r.lease.attempt()));
     }
     try {
       HeartbeatReply reply = client.heartbeat(config.node(), jobs);
       contact();
       for (RunningJob lost : reply.cancel()) {
-        Running r = running.get(lost.number());
+        JobRun r = running.get(lost.number());
         // Match the attempt: this slot may already run a newer lease of the same job.
         if (r != null && r.lease.attempt() == lost.attempt()) {
           log.info("job {} attempt {}: lease lost, ending it", lost.number(), lost.attempt());
@@ -370,11 +361,11 @@ public final class Agent {
       if (reply.stop()) {
         // The batch is over: whatever still runs here is a duplicate nobody waits for.
         stopping = true;
-        running.values().forEach(Running::cancel);
+        running.values().forEach(JobRun::cancel);
       }
     } catch (IOException e) {
       if (coordinatorLost()) {
-        running.values().forEach(Running::cancel);
+        running.values().forEach(JobRun::cancel);
       }
     } catch (RuntimeException e) {
       log.error("heartbeat failed", e);
@@ -423,63 +414,5 @@ public final class Agent {
       stopping = true;
     }
     return lost;
-  }
-
-  /** One job running on this node: the agent's side of its lease. */
-  private static final class Running {
-    final Lease lease;
-    volatile Process process;
-    volatile boolean cancelled;
-    private boolean ended;
-
-    Running(Lease lease) {
-      this.lease = lease;
-    }
-
-    synchronized void started(Process p) {
-      process = p;
-      if (cancelled) {
-        kill(p);
-      }
-    }
-
-    synchronized void cancel() {
-      cancelled = true;
-      if (process != null) {
-        kill(process);
-      }
-    }
-
-    /** The run has ended by itself; false when it was cancelled first (then: no report). */
-    synchronized boolean end() {
-      if (!cancelled) {
-        ended = true;
-      }
-      return !cancelled;
-    }
-
-    /** Cancels the run unless it has already ended; true when cancelled by this call. */
-    synchronized boolean cancelUnlessEnded() {
-      if (ended || cancelled) {
-        return false;
-      }
-      cancel();
-      return true;
-    }
-
-    void awaitExit(Duration limit) throws InterruptedException {
-      Process p = process;
-      if (p != null) {
-        p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    }
-
-    private static void kill(Process p) {
-      // The script first, its children second: killed the other way round, the script could
-      // run its next line (write a result) between its child's death and its own.
-      List<ProcessHandle> children = p.descendants().toList();
-      p.destroyForcibly();
-      children.forEach(ProcessHandle::destroyForcibly);
-    }
   }
 }

@@ -14,7 +14,6 @@ import dev.aether.core.pipeline.coordinator.Protocol.RegisterRequest;
 import dev.aether.core.pipeline.coordinator.Protocol.ReleaseReply;
 import dev.aether.core.pipeline.coordinator.Protocol.ReleaseRequest;
 import dev.aether.core.pipeline.coordinator.Protocol.RunningJob;
-import dev.aether.core.pipeline.coordinator.Protocol.StatusReply;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,9 +60,6 @@ public final class CoordinatorClient {
     return post(Protocol.RELEASE, new ReleaseRequest(node, jobs), ReleaseReply.class);
   }
 
-  public StatusReply status() throws IOException {
-    return post(Protocol.STATUS, null, StatusReply.class);
-  }
 
   private <T> T post(String path, Object body, Class<T> type) throws IOException {
     HttpRequest request = HttpRequest.newBuilder(base.resolve(path))

@@ -21,8 +21,8 @@ import java.util.stream.Stream;
  * The job-script contract: how one job of the args file becomes one run of the user's script.
  *
  * <p>The script runs in a fresh working directory holding {@code bin/} (links to the project's
- * {@code -B} files, plus a no-op {@code terminate_job.sh} and {@code add_ebs_storage.sh}, which
- * asks the node's aether for a disk) and {@code data/} (a link to the project's {@code -D} folder,
+ * {@code -B} files, plus a no-op {@code terminate_job.sh} and, where the provider can attach
+ * disks, {@code add_ebs_storage.sh}, which asks the node's aether for a disk) and {@code data/} (a link to the project's {@code -D} folder,
  * or empty), with {@code bin/} first on {@code PATH}, as
  *
  * <pre>script "$1" PROCS MEMFRAC PRIMARYHOST OUTPUTFOLDER LOCALIP</pre>
@@ -61,6 +61,7 @@ public final class JobScript {
   private final String memFrac;
   private final String primaryHost;
   private final String localIp;
+  private final boolean attachStorage;
 
   /**
    * @param script the user's script on this node
@@ -70,9 +71,11 @@ public final class JobScript {
    * @param slots jobs the node runs at once
    * @param primaryHost {@code $4}: the coordinator's host
    * @param localIp {@code $6}: this node's address
+   * @param attachStorage whether the node's provider can attach disks (then jobs get
+   *     {@code add_ebs_storage.sh})
    */
   public JobScript(Path script, Optional<Path> bin, Optional<Path> data, int cores, int slots,
-      String primaryHost, String localIp) throws IOException {
+      String primaryHost, String localIp, boolean attachStorage) throws IOException {
     this.script = script.toAbsolutePath();
     this.hasShebang = startsWithShebang(script);
     List<Path> entries = new ArrayList<>();
@@ -87,6 +90,7 @@ public final class JobScript {
     this.memFrac = Slots.memFrac(slots);
     this.primaryHost = primaryHost;
     this.localIp = localIp;
+    this.attachStorage = attachStorage;
   }
 
   /** The command for one job; {@code args} is passed as one argument, untouched. */
@@ -137,11 +141,13 @@ public final class JobScript {
     Files.deleteIfExists(terminate);
     Files.writeString(terminate, TERMINATE_JOB);
     Files.setPosixFilePermissions(terminate, PosixFilePermissions.fromString("rwxr-xr-x"));
-    // Ours replaces the user's too: the 2017 one called the AWS CLI with the node's keys.
-    Path storage = bin.resolve("add_ebs_storage.sh");
-    Files.deleteIfExists(storage);
-    Files.writeString(storage, ADD_EBS_STORAGE);
-    Files.setPosixFilePermissions(storage, PosixFilePermissions.fromString("rwxr-xr-x"));
+    if (attachStorage) {
+      // Ours replaces the user's too: the 2017 one called the AWS CLI with the node's keys.
+      Path storage = bin.resolve("add_ebs_storage.sh");
+      Files.deleteIfExists(storage);
+      Files.writeString(storage, ADD_EBS_STORAGE);
+      Files.setPosixFilePermissions(storage, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
     if (data.isPresent()) {
       Files.createSymbolicLink(workDir.resolve("data"), data.get());
     } else {

@@ -10,7 +10,6 @@ import dev.aether.core.spi.NodeBootstrap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,11 +19,11 @@ import org.slf4j.LoggerFactory;
  * for the lost slots and starts the plan through {@link Machines#start}. What it starts it stops
  * when closed (the launcher stops only the nodes it started itself).
  *
- * <p>The node is looked up by its id, so on a cloud a node must register under its machine id
- * (on AWS, the instance id). The lookup must find nodes that are gone: an interrupted node shuts
- * itself down as soon as it has handed its jobs back, often before this runs, and is then no
- * longer in {@link Machines#list()} (which the default lookup uses). Not finding it, the pool
- * would not be left out and the replacement could be bought in the very pool just interrupted.
+ * <p>The node is looked up by its id ({@link Machines#find}), so on a cloud a node must register
+ * under its machine id (on AWS, the instance id). The lookup must find nodes that are gone: an
+ * interrupted node shuts itself down as soon as it has handed its jobs back, often before this
+ * runs, and is then no longer in {@link Machines#list()}. Not finding it, the pool would not be
+ * left out and the replacement could be bought in the very pool just interrupted.
  */
 public final class BiddingCapacityReplacer implements CapacityReplacer {
   private static final Logger log = LoggerFactory.getLogger(BiddingCapacityReplacer.class);
@@ -32,32 +31,19 @@ public final class BiddingCapacityReplacer implements CapacityReplacer {
   private final Machines machines;
   private final NodeBootstrap bootstrap;
   private final ReplacementPlanner planner;
-  private final Function<String, Optional<Node>> lookup;
   private final List<Node> started = new ArrayList<>();
 
-  /** Looks the interrupted node up in {@link Machines#list()} (only nodes still running). */
   public BiddingCapacityReplacer(Machines machines, NodeBootstrap bootstrap,
       ReplacementPlanner planner) {
-    this(machines, bootstrap, planner,
-        id -> machines.list().stream().filter(n -> n.id().equals(id)).findFirst());
-  }
-
-  /**
-   * @param lookup finds a node by id, also one that has stopped already (e.g. on AWS
-   *     {@code Ec2Machines::find}, which sees terminated instances for about an hour)
-   */
-  public BiddingCapacityReplacer(Machines machines, NodeBootstrap bootstrap,
-      ReplacementPlanner planner, Function<String, Optional<Node>> lookup) {
     this.machines = machines;
     this.bootstrap = bootstrap;
     this.planner = planner;
-    this.lookup = lookup;
   }
 
   @Override
   public void replace(LostCapacity lost) {
     try {
-      Optional<Node> node = lookup.apply(lost.node());
+      Optional<Node> node = machines.find(lost.node());
       if (node.isPresent()) {
         Pool pool = Pool.of(node.get().instance());
         planner.excluded().exclude(pool);

@@ -18,7 +18,6 @@ import dev.aether.core.pipeline.coordinator.Protocol.RegisterRequest;
 import dev.aether.core.pipeline.coordinator.Protocol.ReleaseReply;
 import dev.aether.core.pipeline.coordinator.Protocol.ReleaseRequest;
 import dev.aether.core.pipeline.coordinator.Protocol.RunningJob;
-import dev.aether.core.pipeline.coordinator.Protocol.StatusReply;
 import dev.aether.core.spi.CapacityReplacer;
 import dev.aether.core.spi.LostCapacity;
 import java.io.IOException;
@@ -345,10 +344,6 @@ public final class Coordinator implements AutoCloseable {
     return new ReleaseReply(released);
   }
 
-  private StatusReply status() {
-    LedgerCounts c = ledger.counts();
-    return new StatusReply(c.pending(), c.leased(), c.done(), c.failed(), nodes.size());
-  }
 
   private static void requireNode(String node) {
     if (node == null || node.isBlank() || node.length() > 200) {
@@ -378,7 +373,6 @@ public final class Coordinator implements AutoCloseable {
       Object answer;
       try {
         answer = switch (path) {
-          case Protocol.STATUS -> onLoop(this::status);
           case Protocol.REGISTER -> {
             RegisterRequest r = body(exchange, RegisterRequest.class);
             yield onLoop(() -> register(r));

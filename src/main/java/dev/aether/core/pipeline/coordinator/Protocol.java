@@ -16,7 +16,6 @@ public final class Protocol {
   public static final String LEASE = "/v1/lease";
   public static final String HEARTBEAT = "/v1/heartbeat";
   public static final String COMPLETE = "/v1/complete";
-  public static final String STATUS = "/v1/status";
   public static final String RELEASE = "/v1/release";
 
   /** Unknown fields are ignored, so either side may add one without breaking the other. */
@@ -67,5 +66,4 @@ public final class Protocol {
   /** @param released how many of the listed leases the node still held and gave back */
   public record ReleaseReply(int released) {}
 
-  public record StatusReply(int pending, int leased, int done, int failed, int nodes) {}
 }

@@ -7,7 +7,6 @@ import dev.aether.core.limits.Limits;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Plans machines for slots an interruption took away: the same bidder and offers as the batch's
@@ -48,9 +47,7 @@ public final class ReplacementPlanner {
    * @throws dev.aether.core.bidder.InfeasibleException when the remaining offers cannot
    */
   public List<ProvisionedInstance> plan(int slots) {
-    Requirements req = new Requirements(batch.processorsPerJob(), batch.memoryGbPerJob(), slots,
-        Optional.empty(), Optional.empty(), Optional.empty(), batch.maxCostPerHour(),
-        batch.objective(), batch.riskStep());
-    return ProvisioningFile.instancesOf(bidder.solve(req, excluded.filter(offers), limits));
+    return ProvisioningFile.instancesOf(bidder.solve(batch.forReplacement(slots),
+        excluded.filter(offers), limits));
   }
 }

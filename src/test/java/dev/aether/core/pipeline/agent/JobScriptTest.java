@@ -1,12 +1,10 @@
 package dev.aether.core.pipeline.agent;
 
 import dev.aether.core.pipeline.coordinator.Lease;
-import dev.aether.core.project.ProjectDirs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +15,7 @@ class JobScriptTest {
   @Test
   void passesTheSixParametersInTheSeedsOrder() throws Exception {
     Path script = Files.writeString(dir.resolve("s.sh"), "#!/bin/sh\n");
-    JobScript js = new JobScript(script, Optional.empty(), Optional.empty(), 8, 4, "head", "10.0.0.5");
+    JobScript js = new JobScript(script, Optional.empty(), Optional.empty(), 8, 4, "head", "10.0.0.5", false);
     assertThat(js.command("a b; $(c)", Path.of("/out")))
         .containsExactly(script.toString(), "a b; $(c)", "2", "0.225", "head", "/out", "10.0.0.5");
   }
@@ -25,7 +23,7 @@ class JobScriptTest {
   @Test
   void runsScriptsWithoutAShebangWithBash() throws Exception {
     Path script = Files.writeString(dir.resolve("s.sh"), "echo hi\n");
-    JobScript js = new JobScript(script, Optional.empty(), Optional.empty(), 1, 1, "h", "ip");
+    JobScript js = new JobScript(script, Optional.empty(), Optional.empty(), 1, 1, "h", "ip", false);
     assertThat(js.command("x", dir)).startsWith("/bin/bash", script.toString(), "x");
   }
 
@@ -40,7 +38,7 @@ class JobScriptTest {
         "#!/bin/bash\nterminate_job.sh && cat data/in.txt > \"$5/seen\" && test -L bin/tool\n");
     Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions
         .fromString("rwxr-xr-x"));
-    JobScript js = new JobScript(script, Optional.of(bin), Optional.of(data), 1, 1, "h", "ip");
+    JobScript js = new JobScript(script, Optional.of(bin), Optional.of(data), 1, 1, "h", "ip", false);
 
     Path work = dir.resolve("work");
     Path out = dir.resolve("out");
@@ -61,7 +59,7 @@ class JobScriptTest {
     Files.writeString(bin.resolve("add_ebs_storage.sh"), "#!/bin/sh\naws ec2 create-volume\n");
     Path script = Files.writeString(dir.resolve("s.sh"),
         "add_ebs_storage.sh 100 scratch\necho \"status $?\"\n"); // no #!: run by bash
-    JobScript js = new JobScript(script, Optional.of(bin), Optional.empty(), 1, 1, "h", "ip");
+    JobScript js = new JobScript(script, Optional.of(bin), Optional.empty(), 1, 1, "h", "ip", true);
 
     Process p = js.start(new Lease(1, 1, "x"), dir.resolve("work"), dir.resolve("out"),
         dir.resolve("log"));
@@ -77,11 +75,16 @@ class JobScriptTest {
   }
 
   @Test
-  void projectsLiveUnderAetherHome() {
-    ProjectDirs dirs = ProjectDirs.fromEnvironment(Map.of("AETHER_HOME", "/tmp/ah"));
-    assertThat(dirs.bucket("p1")).isEqualTo(Path.of("/tmp/ah/projects/p1"));
-    assertThat(dirs.ledger("p1")).isEqualTo(Path.of("/tmp/ah/work/p1/ledger.db"));
-    assertThat(ProjectDirs.fromEnvironment(Map.of()).home())
-        .isEqualTo(Path.of(System.getProperty("user.home"), ".aether"));
+  void givesNoAddEbsStorageWhereTheProviderCannotAttachDisks() throws Exception {
+    Path script = Files.writeString(dir.resolve("s.sh"), "ls bin\n");
+    JobScript js = new JobScript(script, Optional.empty(), Optional.empty(), 1, 1, "h", "ip", false);
+
+    Process p = js.start(new Lease(1, 1, "x"), dir.resolve("work"), dir.resolve("out"),
+        dir.resolve("log"));
+
+    assertThat(p.waitFor()).isZero();
+    assertThat(dir.resolve("work/bin/terminate_job.sh")).exists();
+    assertThat(dir.resolve("work/bin/add_ebs_storage.sh")).doesNotExist();
+    assertThat(Files.readString(dir.resolve("log"))).doesNotContain("add_ebs_storage");
   }
 }

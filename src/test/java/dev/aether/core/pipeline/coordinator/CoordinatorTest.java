@@ -63,7 +63,7 @@ class CoordinatorTest {
     client.register("n1", 4, 8);
     String auth = header.replace("TOKEN", token.value());
     for (String path : List.of(Protocol.REGISTER, Protocol.LEASE, Protocol.COMPLETE,
-        Protocol.HEARTBEAT, Protocol.STATUS)) {
+        Protocol.HEARTBEAT, Protocol.RELEASE)) {
       HttpRequest.Builder r = HttpRequest.newBuilder(coordinator.uri("127.0.0.1").resolve(path))
           .POST(HttpRequest.BodyPublishers.ofString(
               "{\"node\":\"n1\",\"number\":1,\"attempt\":1,\"exitCode\":0,\"cores\":1,"

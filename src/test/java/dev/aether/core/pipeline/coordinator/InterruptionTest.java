@@ -155,7 +155,7 @@ class InterruptionTest {
 
   private Agent agent(String node, String address, InterruptionNotices notices) {
     return new Agent(new Agent.Config(coordinator.uri("127.0.0.1"), node, 2, 4,
-        dir.resolve(node), address, Duration.ofSeconds(30)), token, bucket, notices);
+        dir.resolve(node), address, Duration.ofSeconds(30), false), token, bucket, notices);
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {

@@ -117,15 +117,15 @@ class ReplacementPlannerTest {
   }
 
   @Test
-  void aNodeThatHasShutItselfDownIsFoundThroughTheLookupAndItsPoolLeftOut() {
+  void aNodeThatHasShutItselfDownIsFoundByIdAndItsPoolLeftOut() {
     // the interrupted node handed its jobs back and shut down: no longer listed
     ProvisionedInstance interrupted = new ProvisionedInstance("c5.large", 2, 4, false, true,
         Optional.of(new BigDecimal("0.05")), Optional.of("us-east-1a"), Optional.empty());
-    Node gone = new Node("i-1", interrupted, Optional.empty(), NodeState.RUNNING);
+    Node gone = new Node("i-1", interrupted, Optional.empty(), NodeState.GONE);
     FakeMachines machines = new FakeMachines();
+    machines.gone = List.of(gone);
     BiddingCapacityReplacer replacer = new BiddingCapacityReplacer(machines,
-        new NodeBootstrap(URI.create("http://10.0.0.5:7070"), "t", "demo"), planner,
-        id -> id.equals("i-1") ? Optional.of(gone) : Optional.empty());
+        new NodeBootstrap(URI.create("http://10.0.0.5:7070"), "t", "demo"), planner);
 
     replacer.replace(new LostCapacity("i-1", 2));
 
@@ -147,6 +147,8 @@ class ReplacementPlannerTest {
 
   private static final class FakeMachines implements Machines {
     final List<Node> listed;
+    /** Nodes that have ended: not listed, but still found by id, as EC2 shows them for an hour. */
+    List<Node> gone = List.of();
     final List<ProvisionedInstance> started = new ArrayList<>();
     final List<Node> stopped = new ArrayList<>();
     boolean fail;
@@ -171,6 +173,12 @@ class ReplacementPlannerTest {
     @Override
     public List<Node> list() {
       return listed;
+    }
+
+    @Override
+    public Optional<Node> find(String id) {
+      return java.util.stream.Stream.concat(listed.stream(), gone.stream())
+          .filter(n -> n.id().equals(id)).findFirst();
     }
 
     @Override

@@ -1,7 +1,9 @@
-package dev.aether.cli;
+package dev.aether.core.pipeline.remote;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.bidder.Objective;
+import dev.aether.core.bidder.Requirements;
+import dev.aether.core.project.BucketLayout;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -23,20 +25,19 @@ import java.util.Properties;
  * @param memoryGb memory one job uses (-M)
  * @param maxAttempts runs a job gets
  * @param restart forget the earlier run
- * @param port the coordinator's port, open to the VPC
- * @param instanceProfile the nodes' IAM instance profile
+ * @param port the coordinator's port on its node
  * @param objective, riskStep, maxCost how the plan was bid, so that replacements for interrupted
- *     nodes are bid the same way (with the prices in {@link #CATALOG_KEY})
+ *     nodes are bid the same way (with the prices in {@link BucketLayout#CATALOG})
  */
-record AwsRunFile(String run, String name, String scriptKey, int processors, double memoryGb,
-    int maxAttempts, boolean restart, int port, String instanceProfile, Objective objective,
+record RunManifest(String run, String name, String scriptKey, int processors, double memoryGb,
+    int maxAttempts, boolean restart, int port, Objective objective,
     BigDecimal riskStep, Optional<BigDecimal> maxCost) {
-  static final String KEY = "state/run.properties";
-  /** The offers the plan was chosen from, in the --catalog format. */
-  static final String CATALOG_KEY = "aether/catalog.csv";
-  /** The account limits the plan was chosen under (instances.json format). */
-  static final String LIMITS_KEY = "aether/limits.json";
-  static final String RESULT_KEY = "state/result.properties";
+  private static final String KEY = BucketLayout.RUN_MANIFEST;
+
+  /** The requirements the plan was bid with, for replacements of interrupted nodes. */
+  Requirements requirements() {
+    return Requirements.of(processors, memoryGb, 1).withBid(objective, riskStep, maxCost);
+  }
 
   byte[] bytes() {
     Properties p = new Properties();
@@ -48,20 +49,19 @@ record AwsRunFile(String run, String name, String scriptKey, int processors, dou
     p.setProperty("maxAttempts", Integer.toString(maxAttempts));
     p.setProperty("restart", Boolean.toString(restart));
     p.setProperty("port", Integer.toString(port));
-    p.setProperty("instanceProfile", instanceProfile);
     p.setProperty("objective", objective.name());
     p.setProperty("riskStep", riskStep.toPlainString());
     maxCost.ifPresent(m -> p.setProperty("maxCost", m.toPlainString()));
     return store(p);
   }
 
-  static AwsRunFile parse(byte[] bytes) {
+  static RunManifest parse(byte[] bytes) {
     Properties p = load(bytes);
     try {
-      return new AwsRunFile(req(p, "run"), req(p, "name"), req(p, "script"),
+      return new RunManifest(req(p, "run"), req(p, "name"), req(p, "script"),
           Integer.parseInt(req(p, "processors")), Double.parseDouble(req(p, "memoryGb")),
           Integer.parseInt(req(p, "maxAttempts")), Boolean.parseBoolean(req(p, "restart")),
-          Integer.parseInt(req(p, "port")), req(p, "instanceProfile"),
+          Integer.parseInt(req(p, "port")),
           Objective.valueOf(req(p, "objective")), new BigDecimal(req(p, "riskStep")),
           Optional.ofNullable(p.getProperty("maxCost")).map(BigDecimal::new));
     } catch (IllegalArgumentException e) { // NumberFormatException included

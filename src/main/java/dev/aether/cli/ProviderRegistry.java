@@ -1,0 +1,63 @@
+package dev.aether.cli;
+
+import dev.aether.core.AetherException;
+import dev.aether.core.spi.AetherProgram;
+import dev.aether.core.spi.Provider;
+import dev.aether.providers.aws.AwsProvider;
+import dev.aether.providers.local.LocalProvider;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The one place that knows every provider: turns {@code --provider NAME}, or the credentials
+ * found on this machine, into a {@link Provider}. A new kind of machine is one line here.
+ */
+final class ProviderRegistry {
+  /** In the order they are tried when --provider is not given; local, needing nothing, last. */
+  private static final Map<String, Function<ProviderChoice, Provider>> PROVIDERS = providers();
+
+  private static Map<String, Function<ProviderChoice, Provider>> providers() {
+    Map<String, Function<ProviderChoice, Provider>> m = new LinkedHashMap<>();
+    m.put(AwsProvider.NAME, c -> new AwsProvider(new AwsProvider.Settings(c.region(), c.keyId(),
+        c.key(), c.instanceProfile(), c.coordinatorPort()), c.dirs()));
+    m.put(LocalProvider.NAME, c -> new LocalProvider(c.dirs(), aether()));
+    return m;
+  }
+
+  private ProviderRegistry() {}
+
+  /** How to run this program as a new process here (a local agent). */
+  static AetherProgram aether() {
+    return AetherProgram.thisJvm(Main.class.getName());
+  }
+
+  /** The names --provider takes, in the order the default tries them. */
+  static String names() {
+    return String.join(", ", PROVIDERS.keySet());
+  }
+
+  /**
+   * The provider named by --provider; without it the first whose credentials are on this
+   * machine, so a user with an AWS account runs on AWS and everyone else on this machine.
+   */
+  static Provider resolve(ProviderChoice choice) {
+    if (choice.name().isPresent()) {
+      return named(choice.name().get(), choice);
+    }
+    for (Function<ProviderChoice, Provider> make : PROVIDERS.values()) {
+      Provider p = make.apply(choice);
+      if (p.credentialsFound()) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("the local provider needs no credentials");
+  }
+
+  static Provider named(String name, ProviderChoice choice) {
+    return Optional.ofNullable(PROVIDERS.get(name)).map(make -> make.apply(choice))
+        .orElseThrow(() -> AetherException.invalidInput("--provider: '" + name
+            + "' is not one of: " + names()));
+  }
+}
