@@ -3,17 +3,21 @@ package dev.aether.providers.ssh;
 import dev.aether.core.AetherException;
 import dev.aether.providers.ssh.LocalCommand.Result;
 import dev.aether.providers.ssh.SshException.Kind;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -70,6 +74,7 @@ final class SshConnection implements AutoCloseable {
   private final Path socket;
   private final Path masterLog;
   private final Process master;
+  private final Map<Integer, Tunnel> tunnels = new HashMap<>();
 
   private SshConnection(SshSettings settings, SshEndpoint endpoint, Path socket, Path masterLog,
       Process master) {
@@ -86,6 +91,7 @@ final class SshConnection implements AutoCloseable {
    */
   static SshConnection open(SshAddress address, SshSettings settings) {
     SshEndpoint endpoint = resolve(address, settings);
+    privateFolder(settings.controlDir());
     String name = "c" + SOCKETS.incrementAndGet();
     Path socket = settings.controlDir().resolve(name);
     Path log = settings.controlDir().resolve(name + ".log");
@@ -96,7 +102,7 @@ final class SshConnection implements AutoCloseable {
         "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4",
         "--", address.host()));
     ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(log.toFile());
     settings.environment().forEach((k, v) -> v.ifPresentOrElse(
@@ -122,7 +128,10 @@ final class SshConnection implements AutoCloseable {
           throw SshErrors.loginFailed(endpoint, readLog(), settings.connectTimeout());
         }
         if (System.nanoTime() > deadline) {
-          throw SshErrors.timedOut(endpoint, settings.loginTimeout());
+          throw new SshException(Kind.UNREACHABLE, "host " + endpoint.name() + ": the login to "
+              + endpoint.hostname() + " port " + endpoint.port() + " did not finish within "
+              + settings.loginTimeout().toSeconds() + "s; is the host overloaded, or its sshd"
+              + " stuck?");
         }
         master.waitFor(20, TimeUnit.MILLISECONDS);
       }
@@ -216,20 +225,34 @@ final class SshConnection implements AutoCloseable {
    * Opens a reverse tunnel: a port on the host's loopback (chosen by its sshd) that leads, through
    * this connection, to {@code launcherPort} on this machine's loopback. Nothing is opened on this
    * machine's network; on the host only processes on the host itself reach the tunnel (its sshd
-   * binds it to loopback unless its admin set {@code GatewayPorts yes}).
+   * binds it to loopback unless its admin set {@code GatewayPorts yes}). Asking again for the
+   * same launcher port returns the tunnel already open.
    */
-  Tunnel reverseTunnel(int launcherPort) {
+  synchronized Tunnel reverseTunnel(int launcherPort) {
     if (launcherPort < 1 || launcherPort > 65535) {
       throw new IllegalArgumentException("port " + launcherPort + " is not between 1 and 65535");
     }
-    Result r = control("forward", "-R", "127.0.0.1:0:127.0.0.1:" + launcherPort);
+    Tunnel open = tunnels.get(launcherPort);
+    if (open != null) {
+      return open;
+    }
+    Result r = control("forward", "-R", forwardSpec(launcherPort));
     Matcher port = Pattern.compile("(?m)^(\\d{1,5})$").matcher(r.stdout());
     if (r.exitCode() != 0 || !port.find()) {
       throw new SshException(Kind.FAILED, "host " + endpoint.name() + ": cannot open a tunnel back"
           + " to this machine (" + SshErrors.lastLine(r.stderr()) + "); does its sshd allow it"
           + " (AllowTcpForwarding yes)?");
     }
-    return new Tunnel(Integer.parseInt(port.group(1)), launcherPort);
+    Tunnel tunnel = new Tunnel(Integer.parseInt(port.group(1)), launcherPort);
+    tunnels.put(launcherPort, tunnel);
+    return tunnel;
+  }
+
+  // The master knows a forward by how it was asked for, port 0 included: a cancel naming the
+  // port the server chose is answered "ok" and cancels nothing (OpenSSH 9.2, mux.c). The same
+  // request twice gets the same forward, hence one Tunnel per launcher port.
+  private static String forwardSpec(int launcherPort) {
+    return "127.0.0.1:0:127.0.0.1:" + launcherPort;
   }
 
   /**
@@ -280,7 +303,13 @@ final class SshConnection implements AutoCloseable {
       return;
     }
     if (master.isAlive()) {
-      control("exit");
+      try {
+        if (Files.exists(socket)) {
+          control("exit");
+        }
+      } catch (SshException e) {
+        // The master did not answer: it is stopped below all the same.
+      }
       try {
         if (!master.waitFor(5, TimeUnit.SECONDS)) {
           LocalCommand.stop(master);
@@ -302,7 +331,6 @@ final class SshConnection implements AutoCloseable {
   final class Tunnel implements AutoCloseable {
     private final int remotePort;
     private final int launcherPort;
-    private boolean open = true;
 
     private Tunnel(int remotePort, int launcherPort) {
       this.remotePort = remotePort;
@@ -315,11 +343,16 @@ final class SshConnection implements AutoCloseable {
 
     /** Stops forwarding (the connection stays open). */
     @Override
-    public synchronized void close() {
-      if (open && master.isAlive()) {
-        control("cancel", "-R", "127.0.0.1:" + remotePort + ":127.0.0.1:" + launcherPort);
+    public void close() {
+      synchronized (SshConnection.this) {
+        if (tunnels.remove(launcherPort, this) && master.isAlive()) {
+          Result r = control("cancel", "-R", forwardSpec(launcherPort));
+          if (r.exitCode() != 0) {
+            throw new SshException(Kind.FAILED, "host " + endpoint.name() + ": cannot close the"
+                + " tunnel from its port " + remotePort + ": " + SshErrors.lastLine(r.stderr()));
+          }
+        }
       }
-      open = false;
     }
   }
 
@@ -382,6 +415,19 @@ final class SshConnection implements AutoCloseable {
 
   static String quote(String s) {
     return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  // Whoever can open a control socket can run commands on the host as the user: owner only.
+  private static void privateFolder(Path dir) {
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+      }
+    } catch (IOException e) {
+      throw new SshException(Kind.FAILED, "cannot make the folder for SSH control sockets " + dir
+          + ": " + e.getMessage(), e);
+    }
   }
 
   private static Process start(ProcessBuilder builder) {

@@ -326,7 +326,7 @@ final class SshTestHosts implements BeforeAllCallback, AfterAllCallback, AutoClo
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (hook != null) {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -360,7 +360,7 @@ final class SshTestHosts implements BeforeAllCallback, AfterAllCallback, AutoClo
   private void closeQuietly() {
     try {
       close();
-    } catch (Exception e) {
+    } catch (RuntimeException e) {
       // Reported when close() is called directly; a shutdown hook has no one to tell.
     }
   }
