@@ -14,13 +14,46 @@
 # start is idempotent (a healthy cluster is left as it is); stop is safe to repeat.
 #
 # The cluster (see "Gotchas" below for why each setting is there):
-#   nodes      n1 (all CPUs of this machine, up to 2 GB) and n2 (1 CPU, half n1's memory), two
-#              slurmd daemons on this one host on their own ports
+#   nodes      n1 (all CPUs of this machine, up to 2 GB of memory) and n2 (1 CPU, half n1's
+#              memory): two slurmd daemons on this one host, each on its own port
 #   partitions debug (default; n1, n2) and long (n2 only, 7-day limit)
 #   no slurmdbd, no cgroups; jobs may run as root
 #
 # Environment: AETHER_SLURM_DIR (folder), AETHER_SLURM_PORT (slurmctld port, default 6817; the
-# slurmd daemons take the next two).
+# slurmd daemons take the next two). Root is needed (slurmd starts jobs as their users).
+#
+# Gotchas (Debian 12, Slurm 22.05.8, munge 0.5.15; as root, no systemd):
+# - The packages' postinst scripts try to start the system's munged/slurmctld/slurmd; without
+#   systemd invoke-rc.d declines. Debian's munge also makes /etc/munge/munge.key; we use our own.
+# - munged refuses a socket in a folder others cannot enter: the socket lives in run/ (0755),
+#   the key in munge/ (0700). The Slurm daemons and every client find it through AuthInfo.
+# - Daemons inherit open descriptors: one that inherited the lock file's would hold the lock for
+#   its life and make the next stop wait forever. They are started with it closed.
+# - Daemons bind every interface by default. NoInAddrAny binds slurmd to its NodeAddr; slurmctld
+#   needs NoCtldInAddrAny as well. SlurmctldHost=localhost(127.0.0.1) and NodeHostname=localhost
+#   keep the cluster independent of what this machine's hostname resolves to.
+# - Two slurmd on one host work with this build: `slurmd -N name`, a Port per NodeName, and %n
+#   in SlurmdSpoolDir, SlurmdPidFile and SlurmdLogFile. Each slurmd detects the whole machine, so
+#   SlurmdParameters=config_overrides makes slurm.conf's sizes count (else a node whose detected
+#   size differs from its line is drained). RealMemory must not exceed what the machine has.
+# - No cgroups (a container's cgroup tree is not writable): proctrack/linuxproc, task/none,
+#   jobacct_gather/none. Root jobs need nothing (DisableRootJobs=NO is the default);
+#   SlurmUser=root and SlurmdUser=root since there is no slurm user to switch to.
+# - With memory consumable (CR_CPU_Memory), a job without --mem takes a whole node's memory and
+#   blocks the node; DefMemPerCPU gives it a small default instead.
+# - batch_sched_delay defaults to 3 s: a submitted job then waits up to 3 s to be scheduled.
+# - No slurmdbd: --account is accepted whatever it says, and a partition with AllowAccounts makes
+#   every job pend forever ("Job's account not known"); unknown accounts cannot be tested here.
+# - EnforcePartLimits=NO (the default): a job over the partition's MaxTime is accepted and pends
+#   forever (reason PartitionConfig); CPUs or memory beyond every node are refused by sbatch.
+# - A fresh StateSaveLocation logs "Trying backup state save file. Jobs may be lost!", slurmd
+#   logs that it cannot load mpi/pmix_v4, munged logs "Unauthorized credential" at start: all
+#   harmless.
+# - squeue -t all keeps ended jobs for MinJobAge (300 s); `squeue -j` of ids none of which is
+#   known exits 1 with "Invalid job id specified". A client that cannot reach slurmctld retries
+#   for about 18 s (MessageTimeout=10) before it fails.
+# - slurmstepd (one per job) outlives its slurmd: stop cancels the jobs first, then ends what
+#   carries this cluster's marker variable.
 set -euo pipefail
 
 DIR=${AETHER_SLURM_DIR:-/tmp/aether-slurm}
@@ -29,7 +62,9 @@ NODES=(n1 n2)
 PACKAGES=(slurm-wlm munge)   # slurm-wlm brings slurmctld, slurmd and slurm-client
 START_DEADLINE=30            # seconds for the nodes to become idle
 export SLURM_CONF=$DIR/slurm.conf
-MUNGE_SOCKET=$DIR/munge/munge.socket.2
+# The socket sits in run/ (0755): munged wants every user able to reach it (jobs of any user
+# may call Slurm commands), while munge/ (0700) keeps the key.
+MUNGE_SOCKET=$DIR/run/munge.socket.2
 # Every daemon started here carries this variable, and so does every slurmstepd they fork: stop
 # finds leftovers by it (and only by it), never by a process name shared with other clusters.
 MARKER=AETHER_SLURM_CLUSTER=$DIR
@@ -119,6 +154,8 @@ SwitchType=switch/none
 PropagateResourceLimits=NONE
 # CPUs and memory are consumable, so --mem and --cpus-per-task are checked against the nodes.
 SchedulerType=sched/backfill
+# Start each job at once, not in batches every few seconds (the default for high throughput).
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU_Memory
 # Without a default, a job with no --mem would take a whole node's memory.
@@ -147,7 +184,7 @@ start_munged() {
     chmod 0600 "$DIR/munge/munge.key"
   }
   # munged checks that its key, socket and log folders are not writable by others.
-  daemon munged --force --key-file="$DIR/munge/munge.key" --socket="$MUNGE_SOCKET" \
+  daemon munged --key-file="$DIR/munge/munge.key" --socket="$MUNGE_SOCKET" \
     --pid-file="$DIR/run/munged.pid" --seed-file="$DIR/munge/munged.seed" \
     --log-file="$DIR/log/munged.log"
   local i
@@ -173,6 +210,7 @@ start() {
   # A fresh state every start: no job or node state from an earlier run comes back.
   rm -rf "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/run"
   mkdir -p "$DIR/munge" "$DIR/state" "$DIR/log" "$DIR/run"
+  chmod 0755 "$DIR/run" "$DIR/log"
   for n in "${NODES[@]}"; do mkdir -p "$DIR/spool/$n"; done
   chmod 0700 "$DIR/munge"
   write_config
@@ -293,6 +331,6 @@ case ${1:-} in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) printf 'usage: %s install|start|stop|status (try --help)\n' "$0" >&2; exit 2 ;;
 esac
