@@ -216,6 +216,7 @@ start() {
   write_config
   local began=$SECONDS
   start_munged
+  # -i: the state folder is empty on purpose; missing state files are no reason to stop.
   daemon slurmctld -i || die "slurmctld did not start; see $DIR/log/slurmctld.log"
   for n in "${NODES[@]}"; do
     daemon slurmd -N "$n" || die "slurmd $n did not start; see $DIR/log/slurmd-$n.log"
@@ -224,6 +225,13 @@ start() {
   while :; do
     bad=$(unusable_nodes)
     [[ -z $bad ]] && daemons_alive && break
+    for f in "$DIR"/run/*.pid; do
+      # A daemon that wrote its pid file and died (a port in use, a bad config) will not come.
+      if [[ -f $f ]] && ! pid_alive "$f"; then
+        tail -n 5 "$DIR"/log/*.log >&2 || true
+        die "$(basename "$f" .pid) died at start; logs in $DIR/log"
+      fi
+    done
     if (( SECONDS >= deadline )); then
       printf '%s\n' "$bad" >&2
       tail -n 5 "$DIR"/log/*.log >&2 || true

@@ -141,8 +141,13 @@ public final class SlurmCluster implements BeforeAllCallback, ParameterResolver 
   }
 
   private record Outcome(int exit, String output) {
+    /** The script's own last word (why it gave up), else the output's last lines. */
     String lastLines() {
       List<String> lines = output.strip().lines().toList();
+      List<String> own = lines.stream().filter(l -> l.startsWith("slurm-test-cluster:")).toList();
+      if (!own.isEmpty()) {
+        return own.get(own.size() - 1);
+      }
       return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
     }
   }
