@@ -1,5 +1,6 @@
 package dev.aether.providers.azure;
 
+import dev.aether.core.project.ProjectName;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.AzureException;
 import com.azure.core.exception.ClientAuthenticationException;
@@ -61,14 +62,14 @@ final class BlobStorage implements Storage {
    */
   static BlobStorage open(BlobServiceClient service, String project) {
     BlobStorage storage = new BlobStorage(
-        service.getBlobContainerClient(StorageNames.container(project)));
+        service.getBlobContainerClient(ProjectName.check(project)));
     storage.create(project);
     return storage;
   }
 
   /** The container of a project that exists already (on nodes, and for {@code aether down}). */
   static BlobStorage existing(BlobServiceClient service, String container) {
-    return new BlobStorage(service.getBlobContainerClient(StorageNames.container(container)));
+    return new BlobStorage(service.getBlobContainerClient(ProjectName.check(container)));
   }
 
   private void create(String project) {
@@ -205,8 +206,8 @@ final class BlobStorage implements Storage {
     }
   }
 
-  /** Deletes the blob; nothing happens when there is none. */
-  void delete(String key) {
+  @Override
+  public void delete(String key) {
     try {
       blob(key).deleteIfExists();
     } catch (BlobStorageException e) {

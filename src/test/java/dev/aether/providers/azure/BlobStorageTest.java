@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Against a real Azurite (Microsoft's Azure Storage emulator) on loopback, started for the class. */
 class BlobStorageTest {
@@ -190,21 +191,13 @@ class BlobStorageTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
-      ab                 | 3 to 63 characters
-      My-Project         | only lower-case letters, digits and '-'
-      my.project         | only lower-case letters, digits and '-'
-      my_project         | only lower-case letters, digits and '-'
-      -project           | begin and end with a letter or digit
-      project-           | begin and end with a letter or digit
-      my--project        | two hyphens in a row
-      """)
-  void refusesANameThatCannotBeAContainerBeforeAnyCall(String name, String rule) {
+  @ValueSource(strings = {"ab", "My-Project", "my.project", "my_project", "-project", "project-",
+      "my--project"})
+  void refusesANameThatCannotBeAContainerBeforeAnyCall(String name) {
+    // The one project-name rule (ProjectName) admits only names Azure takes as containers.
     assertThatThrownBy(() -> BlobStorage.open(service, name))
         .isInstanceOf(AetherException.class)
-        .hasMessageStartingWith("Project name '" + name + "' cannot name an Azure Blob container")
-        .hasMessageContaining(rule)
-        .hasMessageContaining("-N/--name")
+        .hasMessageContaining("-N/--name: '" + name + "'")
         .extracting(e -> ((AetherException) e).exitStatus())
         .isEqualTo(AetherException.INVALID_INPUT);
     assertThat(service.listBlobContainers().stream().map(c -> c.getName()))
