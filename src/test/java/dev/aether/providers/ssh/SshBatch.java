@@ -1,0 +1,238 @@
+package dev.aether.providers.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.aether.cli.Main;
+import dev.aether.core.pipeline.ledger.Job;
+import dev.aether.core.pipeline.ledger.JobLedger;
+import dev.aether.core.pipeline.ledger.JobState;
+import dev.aether.core.project.ProjectDirs;
+import dev.aether.providers.ssh.LocalCommand.Result;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the SSH end-to-end tests share: a jar for the hosts, a job script that says where it ran,
+ * {@code aether} run in this JVM through its real argument list (on a thread of its own when it
+ * must run while the test acts), and ways to read the ledger and wait for events.
+ */
+final class SshBatch {
+  /** $6 as the agent gave it, then every address of the machine the job ran on. */
+  static final String SCRIPT = "#!/bin/sh\n"
+      + "sleep 1\n"
+      + "printf '%s %s\\n' \"$6\" \"$(hostname -I)\" > \"$5/job-$1.txt\"\n"
+      + "echo \"job $1 ran on $6\"\n";
+
+  final SshTestHosts hosts;
+  final Path dir;
+  final Path home;
+  final Path jar;
+  final String name;
+
+  SshBatch(SshTestHosts hosts, Path dir, String name) throws IOException {
+    this.hosts = hosts;
+    this.dir = dir;
+    this.home = dir.resolve("home");
+    this.name = name;
+    this.jar = launcherJar(dir.resolve("aether.jar"));
+  }
+
+  ProjectDirs dirs() {
+    return new ProjectDirs(home);
+  }
+
+  Path bucket() {
+    return dirs().bucket(name);
+  }
+
+  Path file(String fileName, String content) throws IOException {
+    return Files.writeString(dir.resolve(fileName), content);
+  }
+
+  Path script() throws IOException {
+    Path s = file("job.sh", SCRIPT);
+    Files.setPosixFilePermissions(s, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return s;
+  }
+
+  /** An args file of jobs 1..n. */
+  Path args(int n) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= n; i++) {
+      b.append(i).append('\n');
+    }
+    return file("args.txt", b.toString());
+  }
+
+  /** The batch's command line, with the test's ssh_config, quick timeouts and the test jar. */
+  List<String> batch(Path hostsFile, int jobs, String... more) throws IOException {
+    List<String> args = new ArrayList<>(List.of("-A", args(jobs).toString(), "-S",
+        script().toString(), "-N", name, "-P", "1", "-M", "0.5", "--provider", "ssh",
+        "--hosts", hostsFile.toString(), "--ssh-config", hosts.sshConfig().toString(),
+        "--connect-timeout", "2", "--lease-timeout", "3", "--agent-jar", jar.toString(),
+        "--aether-home", home.toString()));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  List<String> join(String... more) {
+    List<String> args = new ArrayList<>(List.of("join", "-N", name, "--ssh-config",
+        hosts.sshConfig().toString(), "--connect-timeout", "2", "--agent-jar", jar.toString(),
+        "--aether-home", home.toString()));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  /** How one run of {@code aether} ended. */
+  record Run(int status, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + status + "\n--- out\n" + out + "\n--- err\n" + err;
+    }
+  }
+
+  static Run aether(List<String> args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.run(args.toArray(String[]::new), new ByteArrayInputStream(new byte[0]),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(status, out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** {@code aether ARGS} on a thread of its own. */
+  static CompletableFuture<Run> start(List<String> args) {
+    CompletableFuture<Run> run = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        run.complete(aether(args));
+      } catch (Throwable e) {
+        run.completeExceptionally(e);
+      }
+    }, "aether-" + args.get(0));
+    t.setDaemon(true);
+    t.start();
+    return run;
+  }
+
+  /** The jobs of the live ledger in {@code state}; empty while the ledger does not exist yet. */
+  List<Job> jobs(JobState state) {
+    Path ledger = dirs().ledger(name);
+    if (!Files.exists(ledger)) {
+      return List.of();
+    }
+    try (JobLedger l = JobLedger.openExisting(ledger)) {
+      return l.jobs(state);
+    } catch (RuntimeException e) {
+      return List.of(); // being created right now
+    }
+  }
+
+  /** Jobs leased to or ended by a node whose id starts with {@code prefix}. */
+  long jobsOn(String prefix, JobState... states) {
+    long n = 0;
+    for (JobState s : states) {
+      n += jobs(s).stream().filter(j -> j.node().orElse("").startsWith(prefix)).count();
+    }
+    return n;
+  }
+
+  /** The agent processes ({@code aether agent}) running inside a host's namespace. */
+  List<ProcessHandle> agents(SshTestHosts.Host host) throws Exception {
+    Result r = LocalCommand.run(List.of("ip", "netns", "pids", host.namespace()), Map.of(),
+        Optional.empty(), Duration.ofSeconds(10));
+    return r.stdout().lines().map(String::strip).filter(l -> l.matches("\\d+"))
+        .map(Long::parseLong).map(ProcessHandle::of).flatMap(Optional::stream)
+        .filter(p -> p.info().command().orElse("").endsWith("/java")
+            && p.info().commandLine().orElse("").contains(" agent --provider ssh"))
+        .toList();
+  }
+
+  /** Each output file's first two words: $6, and the addresses of the machine it ran on. */
+  String where(int job) throws IOException {
+    return Files.readString(bucket().resolve("output/job-" + job + ".txt")).strip();
+  }
+
+  /** Every node's agent log, for failure messages. */
+  String nodeLogs() {
+    StringBuilder b = new StringBuilder();
+    Path nodes = dirs().work(name).resolve("nodes");
+    if (Files.isDirectory(nodes)) {
+      try (var all = Files.walk(nodes)) {
+        for (Path p : all.filter(f -> f.getFileName().toString().equals("agent.log")).toList()) {
+          b.append("\n---- ").append(p).append('\n').append(Files.readString(p));
+        }
+      } catch (IOException e) {
+        b.append(e);
+      }
+    }
+    return b.toString();
+  }
+
+  /** Collects what the SSH provider logs (its warnings are what the user sees on stderr). */
+  static ListAppender<ILoggingEvent> captureLogs() {
+    Logger logger = (Logger) LoggerFactory.getLogger("dev.aether.providers.ssh");
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    return appender;
+  }
+
+  static void stopCapturing(ListAppender<ILoggingEvent> appender) {
+    ((Logger) LoggerFactory.getLogger("dev.aether.providers.ssh")).detachAppender(appender);
+  }
+
+  /** Waits for {@code event}, checking every 50 ms, at most {@code seconds}. */
+  static void await(String what, BooleanSupplier event, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!event.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited %ds for %s", seconds, what).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * A jar like target/aether.jar for the hosts, without packaging: its manifest's Class-Path is
+   * this test's class path (the hosts share this machine's file system) and its Main-Class is
+   * aether's.
+   */
+  private static Path launcherJar(Path file) throws IOException {
+    Manifest m = new Manifest();
+    Attributes a = m.getMainAttributes();
+    a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    a.put(Attributes.Name.MAIN_CLASS, Main.class.getName());
+    StringBuilder cp = new StringBuilder();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      cp.append(Path.of(entry).toAbsolutePath().toUri()).append(' ');
+    }
+    a.put(Attributes.Name.CLASS_PATH, cp.toString().trim());
+    try (OutputStream out = Files.newOutputStream(file);
+        JarOutputStream jar = new JarOutputStream(out, m)) {
+      // the manifest is all it needs
+    }
+    return file;
+  }
+}
