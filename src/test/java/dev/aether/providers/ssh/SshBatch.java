@@ -39,9 +39,12 @@ import org.slf4j.LoggerFactory;
  * must run while the test acts), and ways to read the ledger and wait for events.
  */
 final class SshBatch {
-  /** $6 as the agent gave it, then every address of the machine the job ran on. */
-  static final String SCRIPT = "#!/bin/sh\n"
-      + "sleep 1\n"
+  /**
+   * Waits until the test opens its gate (the hosts share this machine's files), then writes $6 as
+   * the agent gave it and every address of the machine it runs on.
+   */
+  private static final String SCRIPT = "#!/bin/sh\n"
+      + "while [ ! -e GATES/all ] && [ ! -e \"GATES/$1\" ]; do sleep 0.05; done\n"
       + "printf '%s %s\\n' \"$6\" \"$(hostname -I)\" > \"$5/job-$1.txt\"\n"
       + "echo \"job $1 ran on $6\"\n";
 
@@ -71,8 +74,20 @@ final class SshBatch {
     return Files.writeString(dir.resolve(fileName), content);
   }
 
+  /** Lets job {@code number} end (it waits for this until then). */
+  void open(int number) throws IOException {
+    Files.createDirectories(dir.resolve("gates"));
+    Files.writeString(dir.resolve("gates/" + number), "");
+  }
+
+  /** Lets every job end, now and from now on. */
+  void openAll() throws IOException {
+    Files.createDirectories(dir.resolve("gates"));
+    Files.writeString(dir.resolve("gates/all"), "");
+  }
+
   Path script() throws IOException {
-    Path s = file("job.sh", SCRIPT);
+    Path s = file("job.sh", SCRIPT.replace("GATES", dir.resolve("gates").toString()));
     Files.setPosixFilePermissions(s, PosixFilePermissions.fromString("rwxr-xr-x"));
     return s;
   }
@@ -91,7 +106,7 @@ final class SshBatch {
     List<String> args = new ArrayList<>(List.of("-A", args(jobs).toString(), "-S",
         script().toString(), "-N", name, "-P", "1", "-M", "0.5", "--provider", "ssh",
         "--hosts", hostsFile.toString(), "--ssh-config", hosts.sshConfig().toString(),
-        "--connect-timeout", "2", "--lease-timeout", "3", "--agent-jar", jar.toString(),
+        "--connect-timeout", "2", "--lease-timeout", "5", "--agent-jar", jar.toString(),
         "--aether-home", home.toString()));
     args.addAll(List.of(more));
     return args;
@@ -153,9 +168,15 @@ final class SshBatch {
 
   /** Jobs leased to or ended by a node whose id starts with {@code prefix}. */
   long jobsOn(String prefix, JobState... states) {
-    long n = 0;
+    return on(prefix, states).size();
+  }
+
+  /** The numbers of the jobs leased to or ended by a node whose id starts with {@code prefix}. */
+  List<Integer> on(String prefix, JobState... states) {
+    List<Integer> n = new ArrayList<>();
     for (JobState s : states) {
-      n += jobs(s).stream().filter(j -> j.node().orElse("").startsWith(prefix)).count();
+      jobs(s).stream().filter(j -> j.node().orElse("").startsWith(prefix))
+          .forEach(j -> n.add(j.number()));
     }
     return n;
   }
@@ -205,11 +226,21 @@ final class SshBatch {
     ((Logger) LoggerFactory.getLogger("dev.aether.providers.ssh")).detachAppender(appender);
   }
 
-  /** Waits for {@code event}, checking every 50 ms, at most {@code seconds}. */
-  static void await(String what, BooleanSupplier event, int seconds) throws InterruptedException {
+  /**
+   * Waits for {@code event}, checking every 50 ms, at most {@code seconds}; on time out fails
+   * with what the runs said so far and the agents' logs.
+   */
+  void await(String what, BooleanSupplier event, int seconds, CompletableFuture<?>... runs)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!event.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited %ds for %s", seconds, what).isLessThan(deadline);
+      if (System.nanoTime() > deadline) {
+        StringBuilder m = new StringBuilder("waited " + seconds + "s for " + what);
+        for (CompletableFuture<?> r : runs) {
+          m.append("\n==== ").append(r.isDone() ? r.getNow(null) : "(still running)");
+        }
+        throw new AssertionError(m + nodeLogs());
+      }
       Thread.sleep(50);
     }
   }

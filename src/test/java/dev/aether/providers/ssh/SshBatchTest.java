@@ -11,6 +11,7 @@ import dev.aether.core.project.JoinTicket;
 import dev.aether.providers.ssh.SshBatch.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -44,25 +45,25 @@ class SshBatchTest {
     try {
       CompletableFuture<Run> batch = SshBatch.start(b.batch(hostsFile, 12));
 
-      // Kill h1's agent (kill -9, as a crash would) once it has done a job and runs another.
-      try {
-        SshBatch.await("a job done on h1 and one running there", () ->
-            b.jobsOn("h1-", JobState.DONE) > 0 && b.jobsOn("h1-", JobState.LEASED) > 0, 60);
-      } catch (AssertionError e) {
-        Run r = batch.get(60, TimeUnit.SECONDS);
-        throw new AssertionError(e.getMessage() + b.nodeLogs() + "\n" + r + "\nlog 1: "
-            + Files.readString(b.bucket().resolve("logs/1.log")) + "\nbucket: "
-            + new dev.aether.providers.local.LocalStorage(b.bucket()).list(""), e);
+      // Every slot busy; then h1 finishes its jobs and takes two more, and its agent is killed
+      // (kill -9, as a crash would) while it runs them.
+      b.await("two jobs on each host", () -> b.jobsOn("h1-", JobState.LEASED) == 2
+          && b.jobsOn("h2-", JobState.LEASED) == 2, 60, batch);
+      for (int job : b.on("h1-", JobState.LEASED)) {
+        b.open(job);
       }
+      b.await("h1 done with two jobs and running two more", () ->
+          b.jobsOn("h1-", JobState.DONE) == 2 && b.jobsOn("h1-", JobState.LEASED) == 2, 60,
+          batch);
       List<Job> onH1 = b.jobs(JobState.LEASED).stream()
           .filter(j -> j.node().orElse("").startsWith("h1-")).toList();
       List<ProcessHandle> agents = b.agents(h1);
       assertThat(agents).as("one agent on h1").hasSize(1);
       agents.get(0).destroyForcibly();
+      b.openAll();
 
       Run run = batch.get(90, TimeUnit.SECONDS);
       assertThat(run.status()).as(run.toString()).isZero();
-      assertThat(b.bucket().resolve("output")).as(run + b.nodeLogs()).isDirectory();
       assertThat(run.out()).contains("Machines for 12 jobs of 1 core and 0.5 GB each"
           + " (--provider ssh)").contains("12 of 12 jobs done");
       for (int job = 1; job <= 12; job++) {
@@ -105,5 +106,55 @@ class SshBatchTest {
     } finally {
       SshBatch.stopCapturing(logs);
     }
+  }
+
+  @Test
+  @Timeout(120)
+  void aThirdHostAndThisMachineJoinTheRunningBatchAndTakeJobs() throws Exception {
+    SshBatch b = new SshBatch(HOSTS, dir, "ssh-join");
+    SshTestHosts.Host h1 = HOSTS.host("h1");
+    SshTestHosts.Host h3 = HOSTS.host("h3");
+    Path hostsFile = b.file("hosts.txt", "h1 slots=1\n");
+    CompletableFuture<Run> batch = SshBatch.start(b.batch(hostsFile, 6));
+    b.await("a job running on h1", () -> b.jobsOn("h1-", JobState.LEASED) > 0, 60, batch);
+    Path ticket = JoinTicket.file(b.dirs(), b.name);
+    assertThat(Files.getPosixFilePermissions(ticket)).as("only its owner reads the ticket")
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE);
+
+    CompletableFuture<Run> remote = SshBatch.start(b.join("--host", "h3"));
+    CompletableFuture<Run> here = SshBatch.start(b.join("--slots", "1"));
+    b.await("jobs running on h3 and on this machine", () ->
+        b.jobsOn("h3-", JobState.LEASED) == 2 && b.jobsOn("join-", JobState.LEASED) == 1, 60,
+        batch, remote, here);
+    Run status = SshBatch.aether(List.of("status", "-N", b.name, "--aether-home",
+        b.home.toString()));
+    assertThat(status.status()).as(status.toString()).isZero();
+    assertThat(status.out()).as("status lists every node with its jobs").contains("Nodes:")
+        .containsPattern("(?m)^  h1-\\w{4} +0 done, running job \\d$")
+        .containsPattern("(?m)^  h3-\\w{4} +0 done, running jobs \\d, \\d$")
+        .containsPattern("(?m)^  join-\\d+-\\w{4} +0 done, running job \\d$");
+    b.openAll();
+
+    Run run = batch.get(90, TimeUnit.SECONDS);
+    assertThat(run.status()).as(run.toString()).isZero();
+    assertThat(run.out()).containsPattern("(?m)^h1 +\\d+ +[0-9.]+ +1$")
+        .contains("6 of 6 jobs done");
+    Run joinedRemote = remote.get(30, TimeUnit.SECONDS);
+    assertThat(joinedRemote.status()).as(joinedRemote.toString()).isZero();
+    assertThat(joinedRemote.out()).contains("Joined h3 to the batch of ssh-join as node h3-");
+    Run joinedHere = here.get(30, TimeUnit.SECONDS);
+    assertThat(joinedHere.status()).as(joinedHere.toString()).isZero();
+    assertThat(joinedHere.out()).contains("Joining the batch of ssh-join as node join-")
+        .contains("1 jobs at once").contains("The batch is over");
+
+    Set<String> ranOn = new java.util.HashSet<>();
+    for (int job = 1; job <= 6; job++) {
+      ranOn.add(b.where(job).split(" ")[0]);
+      assertThat(b.bucket().resolve("logs/" + job + ".log")).exists();
+    }
+    assertThat(ranOn).containsExactlyInAnyOrder(h1.address(), h3.address(), "127.0.0.1");
+    assertThat(ticket).as("the ticket goes with the batch").doesNotExist();
+    assertThat(b.agents(h3)).isEmpty();
   }
 }
