@@ -2,10 +2,12 @@ package dev.aether.cli;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.pipeline.coordinator.Secret;
+import dev.aether.core.pipeline.ledger.JobLedger;
 import dev.aether.core.plan.NodeSize;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.Slots;
 import dev.aether.core.project.JoinTicket;
+import dev.aether.core.project.JoinedNodes;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.project.ProviderRecord;
 import dev.aether.core.spi.Capability;
@@ -17,11 +19,11 @@ import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.core.spi.ThisMachine;
 import dev.aether.providers.aws.AwsProvider;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -74,7 +76,7 @@ final class JoinCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Integer call() throws Exception {
     String name = StatusCommand.required(project);
     if (slots != null && slots < 1) {
       throw AetherException.invalidInput("--slots must be at least 1, got " + slots);
@@ -107,7 +109,7 @@ final class JoinCommand implements Callable<Integer> {
 
   /** This machine: an agent in this process, on the bucket's own folder. */
   private int here(Provider provider, String name, ProjectDirs dirs, JoinTicket ticket,
-      PrintWriter out) throws IOException, InterruptedException {
+      PrintWriter out) throws Exception {
     NodeSize size = new NodeSize(ThisMachine.cores(), ThisMachine.memoryGb());
     if (slots != null) {
       size = size.cappedAt(slots, ticket.processorsPerJob(), ticket.memoryPerJobGb());
@@ -123,9 +125,12 @@ final class JoinCommand implements Callable<Integer> {
     NodeOptions options = new NodeOptions(name, dirs.bucket(name).toString(), Optional.empty(),
         Optional.of(id), Optional.of(size.cores()), Optional.of(size.memoryGb()),
         Optional.of("127.0.0.1"), Optional.of(ticket.token()));
-    int exit = AgentCommand.runAgent(provider, options, ticket.coordinator(),
-        Secret.of(ticket.token()), dirs.work(name).resolve("nodes").resolve(id),
-        Duration.ofSeconds(60));
+    int exit;
+    try (AutoCloseable joined = JoinedNodes.register(dirs, name, id)) {
+      exit = AgentCommand.runAgent(provider, options, ticket.coordinator(),
+          Secret.of(ticket.token()), dirs.work(name).resolve("nodes").resolve(id),
+          Duration.ofSeconds(60));
+    }
     out.println(exit == 0 ? "The batch is over; node " + id + " has left."
         : "Node " + id + " lost the batch's coordinator and has left.");
     return exit;
@@ -133,13 +138,15 @@ final class JoinCommand implements Callable<Integer> {
 
   /** A remote host: checked, then its agent started over SSH from here, until it ends. */
   private int remote(Provider provider, String name, JoinTicket ticket, PrintWriter out)
-      throws InterruptedException {
+      throws Exception {
     try (ProviderProject p = provider.open(name)) {
       List<ProvisionedInstance> nodes = p.fixedNodes().orElseThrow(); // exit 2 if it must be fixed
       Machines machines = p.machines();
       List<Node> started = machines.start(nodes,
           new NodeBootstrap(ticket.coordinator(), ticket.token(), name));
+      List<AutoCloseable> joined = new ArrayList<>();
       for (Node n : started) {
+        joined.add(JoinedNodes.register(home.dirs(), name, n.id()));
         out.printf("Joined %s to the batch of %s as node %s (%d cores, %s GB: %d jobs at once);"
             + " it runs jobs until the batch ends. Stop this command to take it out.%n",
             n.instance().type(), name, n.id(), n.instance().processors(), n.instance().ramGb(),
@@ -150,7 +157,20 @@ final class JoinCommand implements Callable<Integer> {
       while (!machines.list().isEmpty()) {
         Thread.sleep(500);
       }
-      out.println("The agent on " + host + " has ended.");
+      for (AutoCloseable j : joined) {
+        j.close();
+      }
+      // An agent stops by itself only once no job is left; with jobs left it was lost or killed.
+      boolean batchOver;
+      try (JobLedger ledger = JobLedger.openExisting(home.dirs().ledger(name))) {
+        batchOver = ledger.counts().finished();
+      }
+      if (!batchOver) {
+        out.println("The agent on " + host + " ended while the batch still runs (see the warning"
+            + " above); its jobs go back to the queue. Run this again to rejoin.");
+        return AetherException.ERROR;
+      }
+      out.println("The batch is over; the agent on " + host + " has left.");
       return 0;
     }
   }

@@ -5,12 +5,14 @@ import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
+import dev.aether.core.spi.NodeState;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
 final class SshMachines implements Machines {
   private static final Logger log = LoggerFactory.getLogger(SshMachines.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** What the launcher knows of a node another process started: that it runs. */
+  private static final ProvisionedInstance JOINED = new ProvisionedInstance("joined", 1, 1,
+      false, false, Optional.empty(), Optional.empty(), Optional.of(SshProvider.NAME));
 
   private final SshProject project;
   private final Map<String, AgentSession> sessions = new LinkedHashMap<>();
@@ -91,10 +97,23 @@ final class SshMachines implements Machines {
         + HexFormat.of().formatHex(b);
   }
 
+  /**
+   * The agents this process started that are still starting or running and, in the launcher,
+   * the machines that joined from another {@code aether join} on this machine while it runs.
+   */
   @Override
-  public synchronized List<Node> list() {
-    return sessions.values().stream().map(AgentSession::node).filter(n -> n.state().alive())
-        .toList();
+  public List<Node> list() {
+    List<Node> alive = new ArrayList<>();
+    synchronized (this) {
+      sessions.values().stream().map(AgentSession::node).filter(n -> n.state().alive())
+          .forEach(alive::add);
+    }
+    for (String joined : project.joinedNodes()) {
+      if (alive.stream().noneMatch(n -> n.id().equals(joined))) {
+        alive.add(new Node(joined, JOINED, Optional.empty(), NodeState.RUNNING));
+      }
+    }
+    return alive;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.aether.core.pipeline.bucket.BucketServer;
 import dev.aether.core.pipeline.coordinator.Secret;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.project.JoinTicket;
+import dev.aether.core.project.JoinedNodes;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.NodeBootstrap;
@@ -109,6 +110,11 @@ final class SshProject implements ProviderProject {
     }
     return new AgentSession.Launch(settings.agentJar().get(), bootstrap, bucketServer.port(),
         settings.lostAfter(), dirs.work(name).resolve("nodes"), COPY_TIMEOUT);
+  }
+
+  /** Nodes joined from other processes, counted only by the launcher (which owns the ticket). */
+  synchronized List<String> joinedNodes() {
+    return published.isPresent() ? JoinedNodes.alive(dirs, name) : List.of();
   }
 
   @Override

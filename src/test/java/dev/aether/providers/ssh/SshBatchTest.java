@@ -110,12 +110,13 @@ class SshBatchTest {
 
   @Test
   @Timeout(120)
-  void aThirdHostAndThisMachineJoinTheRunningBatchAndTakeJobs() throws Exception {
+  void aThirdHostAndThisMachineJoinTheRunningBatchTakeJobsAndKillingOneLosesNone()
+      throws Exception {
     SshBatch b = new SshBatch(HOSTS, dir, "ssh-join");
     SshTestHosts.Host h1 = HOSTS.host("h1");
     SshTestHosts.Host h3 = HOSTS.host("h3");
     Path hostsFile = b.file("hosts.txt", "h1 slots=1\n");
-    CompletableFuture<Run> batch = SshBatch.start(b.batch(hostsFile, 6));
+    CompletableFuture<Run> batch = SshBatch.start(b.batch(hostsFile, 8));
     b.await("a job running on h1", () -> b.jobsOn("h1-", JobState.LEASED) > 0, 60, batch);
     Path ticket = JoinTicket.file(b.dirs(), b.name);
     assertThat(Files.getPosixFilePermissions(ticket)).as("only its owner reads the ticket")
@@ -134,22 +135,35 @@ class SshBatchTest {
         .containsPattern("(?m)^  h1-\\w{4} +0 done, running job \\d$")
         .containsPattern("(?m)^  h3-\\w{4} +0 done, running jobs \\d, \\d$")
         .containsPattern("(?m)^  join-\\d+-\\w{4} +0 done, running job \\d$");
+
+    // The joined host finishes its two jobs, takes two more, and its agent is killed: they go
+    // back to the queue and the other nodes run them.
+    for (int job : b.on("h3-", JobState.LEASED)) {
+      b.open(job);
+    }
+    b.await("h3 done with two jobs and running two more", () ->
+        b.jobsOn("h3-", JobState.DONE) == 2 && b.jobsOn("h3-", JobState.LEASED) == 2, 60,
+        batch, remote, here);
+    List<ProcessHandle> agents = b.agents(h3);
+    assertThat(agents).hasSize(1);
+    agents.get(0).destroyForcibly();
     b.openAll();
 
     Run run = batch.get(90, TimeUnit.SECONDS);
     assertThat(run.status()).as(run.toString()).isZero();
     assertThat(run.out()).containsPattern("(?m)^h1 +\\d+ +[0-9.]+ +1$")
-        .contains("6 of 6 jobs done");
+        .contains("8 of 8 jobs done");
     Run joinedRemote = remote.get(30, TimeUnit.SECONDS);
-    assertThat(joinedRemote.status()).as(joinedRemote.toString()).isZero();
-    assertThat(joinedRemote.out()).contains("Joined h3 to the batch of ssh-join as node h3-");
+    assertThat(joinedRemote.status()).as(joinedRemote.toString()).isEqualTo(1);
+    assertThat(joinedRemote.out()).contains("Joined h3 to the batch of ssh-join as node h3-")
+        .contains("The agent on h3 ended while the batch still runs");
     Run joinedHere = here.get(30, TimeUnit.SECONDS);
     assertThat(joinedHere.status()).as(joinedHere.toString()).isZero();
     assertThat(joinedHere.out()).contains("Joining the batch of ssh-join as node join-")
         .contains("1 jobs at once").contains("The batch is over");
 
     Set<String> ranOn = new java.util.HashSet<>();
-    for (int job = 1; job <= 6; job++) {
+    for (int job = 1; job <= 8; job++) {
       ranOn.add(b.where(job).split(" ")[0]);
       assertThat(b.bucket().resolve("logs/" + job + ".log")).exists();
     }
