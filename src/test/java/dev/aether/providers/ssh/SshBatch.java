@@ -197,6 +197,42 @@ final class SshBatch {
     return Files.readString(bucket().resolve("output/job-" + job + ".txt")).strip();
   }
 
+  /** Processes of this machine (hosts share its process table) whose arguments or environment hold {@code secret}. */
+  static List<String> processesShowing(String secret) throws IOException {
+    List<String> found = new ArrayList<>();
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+        for (String f : List.of("cmdline", "environ")) {
+          try {
+            if (new String(Files.readAllBytes(p.resolve(f)), StandardCharsets.ISO_8859_1)
+                .contains(secret)) {
+              found.add(p + "/" + f);
+            }
+          } catch (IOException gone) {
+            // the process ended while we looked
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Files under {@code root} whose bytes hold {@code secret}. */
+  static List<Path> filesContaining(Path root, String secret) throws IOException {
+    List<Path> found = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return found;
+    }
+    try (var all = Files.walk(root)) {
+      for (Path f : all.filter(Files::isRegularFile).toList()) {
+        if (new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains(secret)) {
+          found.add(f);
+        }
+      }
+    }
+    return found;
+  }
+
   /** Every node's agent log, for failure messages. */
   String nodeLogs() {
     StringBuilder b = new StringBuilder();

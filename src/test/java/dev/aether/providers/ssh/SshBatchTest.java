@@ -128,6 +128,9 @@ class SshBatchTest {
     b.await("jobs running on h3 and on this machine", () ->
         b.jobsOn("h3-", JobState.LEASED) == 2 && b.jobsOn("join-", JobState.LEASED) == 1, 60,
         batch, remote, here);
+    String token = JoinTicket.read(b.dirs(), b.name).token();
+    assertThat(SshBatch.processesShowing(token)).as("no process here or on a host has the token"
+        + " on its command line or in its environment").isEmpty();
     Run status = SshBatch.aether(List.of("status", "-N", b.name, "--aether-home",
         b.home.toString()));
     assertThat(status.status()).as(status.toString()).isZero();
@@ -169,6 +172,10 @@ class SshBatchTest {
     }
     assertThat(ranOn).containsExactlyInAnyOrder(h1.address(), h3.address(), "127.0.0.1");
     assertThat(ticket).as("the ticket goes with the batch").doesNotExist();
+    for (Path tree : List.of(b.home, HOSTS.homeOf(h1), HOSTS.homeOf(h3))) {
+      assertThat(SshBatch.filesContaining(tree, token)).as("no file under %s holds the token",
+          tree).isEmpty();
+    }
     assertThat(b.agents(h3)).isEmpty();
   }
 }
