@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {StatusCommand.class, DownCommand.class, AttachStorageCommand.class,
         CompletionCommand.class, AgentCommand.class, CoordinateCommand.class,
+        picocli.codegen.docgen.manpage.ManPageGenerator.class,
         picocli.CommandLine.HelpCommand.class},
     version = "aether 0.1.0",
     sortOptions = false,
