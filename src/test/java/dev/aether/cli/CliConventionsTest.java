@@ -71,7 +71,7 @@ class CliConventionsTest {
     CliRun run = CliRun.of("gen-manpage", "--outdir", dir.toString());
     assertThat(run.status()).as(run.err()).isZero();
     assertThat(Files.readString(dir.resolve("aether.adoc")))
-        .contains("--processors", "--max-cost", "--provider", "SYNOPSIS");
+        .contains("--processors", "--max-cost", "--provider", "== Synopsis", "== Options");
     assertThat(dir.resolve("aether-status.adoc")).exists();
     assertThat(dir.resolve("aether-down.adoc")).exists();
   }
