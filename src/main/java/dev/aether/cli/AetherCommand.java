@@ -236,6 +236,13 @@ final class AetherCommand implements Callable<Integer> {
         && (!dryRun || livePricesWanted);
     livePrices = live ? Optional.of(chosen) : Optional.empty();
     BidRequest request = BidRequest.from(this); // checks every option before anything runs
+    if (!dryRun && !restart) {
+      Optional<String> done = PreviousRun.check(dirs(), request);
+      if (done.isPresent()) {
+        out.println(done.get());
+        return 0;
+      }
+    }
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
       instances = ProvisioningFile.read(provisioningFile);
