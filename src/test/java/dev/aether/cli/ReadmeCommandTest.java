@@ -30,6 +30,7 @@ class ReadmeCommandTest {
     assertThat(first.status()).as(first.output()).isEqualTo(0);
     assertThat(first.output())
         .contains("No cloud credentials found: running on this machine (local provider)")
+        .containsPattern("\\d+ jobs? at once \\(\\d+ cores and [0-9.]+ GB; each job 1 core and 1.0 GB\\)")
         .contains("8 of 8 jobs done");
     Path bucket = home.resolve("projects/basic-demo");
     for (int job = 1; job <= 8; job++) {
