@@ -41,9 +41,8 @@ final class HostsTable {
       out.println(row(rows, row));
     }
     out.println();
-    out.printf("%d %s at once; a host with slots=N in the hosts file offers only N jobs' worth."
-        + " Cost: nothing billed by Aether (your own machines).%n", slots,
-        slots == 1 ? "job" : "jobs");
+    out.println("A host with slots=N in the hosts file offers only N jobs' worth. Cost: nothing"
+        + " billed by Aether (your own machines).");
   }
 
   private static String row(List<String[]> rows, String[] row) {

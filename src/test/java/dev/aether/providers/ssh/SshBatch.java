@@ -1,7 +1,5 @@
 package dev.aether.providers.ssh;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -11,10 +9,10 @@ import dev.aether.core.pipeline.ledger.JobLedger;
 import dev.aether.core.pipeline.ledger.JobState;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.providers.ssh.LocalCommand.Result;
+import dev.aether.testing.ClassPathJar;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,9 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -59,7 +54,8 @@ final class SshBatch {
     this.dir = dir;
     this.home = dir.resolve("home");
     this.name = name;
-    this.jar = launcherJar(dir.resolve("aether.jar"));
+    // The hosts share this machine's file system, so the test's class path reaches them too.
+    this.jar = ClassPathJar.write(dir.resolve("aether.jar"));
   }
 
   ProjectDirs dirs() {
@@ -279,27 +275,5 @@ final class SshBatch {
       }
       Thread.sleep(50);
     }
-  }
-
-  /**
-   * A jar like target/aether.jar for the hosts, without packaging: its manifest's Class-Path is
-   * this test's class path (the hosts share this machine's file system) and its Main-Class is
-   * aether's.
-   */
-  private static Path launcherJar(Path file) throws IOException {
-    Manifest m = new Manifest();
-    Attributes a = m.getMainAttributes();
-    a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    a.put(Attributes.Name.MAIN_CLASS, Main.class.getName());
-    StringBuilder cp = new StringBuilder();
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-      cp.append(Path.of(entry).toAbsolutePath().toUri()).append(' ');
-    }
-    a.put(Attributes.Name.CLASS_PATH, cp.toString().trim());
-    try (OutputStream out = Files.newOutputStream(file);
-        JarOutputStream jar = new JarOutputStream(out, m)) {
-      // the manifest is all it needs
-    }
-    return file;
   }
 }
