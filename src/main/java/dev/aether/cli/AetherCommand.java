@@ -8,6 +8,7 @@ import dev.aether.core.project.BucketLayout;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.Provider;
+import dev.aether.core.spi.ProviderProject;
 import dev.aether.providers.aws.AwsProvider;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
     name = "aether",
     mixinStandardHelpOptions = true,
     subcommands = {StatusCommand.class, DownCommand.class, AttachStorageCommand.class,
-        CompletionCommand.class, AgentCommand.class, CoordinateCommand.class,
+        CompletionCommand.class, JoinCommand.class, AgentCommand.class, CoordinateCommand.class,
         picocli.codegen.docgen.manpage.ManPageGenerator.class,
         picocli.CommandLine.HelpCommand.class},
     version = "aether 0.1.0",
@@ -179,9 +180,27 @@ final class AetherCommand implements Callable<Integer> {
   }
 
   @Option(names = "--provider", paramLabel = "NAME",
-      description = "Where to run: local (this machine) or aws. Default: aws when AWS "
-          + "credentials are found, else local.")
+      description = "Where to run: local (this machine), ssh (your own machines, --hosts) or"
+          + " aws. Default: aws when AWS credentials are found, else local.")
   String provider;
+
+  @Option(names = "--hosts", paramLabel = "FILE", description = "With --provider ssh: your"
+      + " machines, one [user@]host[:port] a line, optionally followed by slots=N (see"
+      + " docs/ssh.md).")
+  Path hostsFile;
+
+  @Option(names = "--ssh-config", paramLabel = "FILE", description = "With --provider ssh: an"
+      + " ssh_config to read instead of ~/.ssh/config.")
+  Path sshConfig;
+
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "With --provider"
+      + " ssh: how long each host may take to answer (default: 10).")
+  int connectTimeout = SshChoice.DEFAULT_CONNECT_TIMEOUT;
+
+  // For tests, and for whoever needs a dropped node's jobs back sooner than the default minute.
+  @Option(names = "--lease-timeout", hidden = true, paramLabel = "SECONDS",
+      description = "How long a silent node keeps its jobs (default: 60).")
+  Double leaseTimeoutSeconds;
 
   @Mixin HomeOption homeOption = new HomeOption();
 
@@ -243,6 +262,9 @@ final class AetherCommand implements Callable<Integer> {
         return 0;
       }
     }
+    if (chosen.can(Capability.OWN_MACHINES)) {
+      return onOwnMachines(request, runOptions, chosen);
+    }
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
       instances = ProvisioningFile.read(provisioningFile);
@@ -263,10 +285,33 @@ final class AetherCommand implements Callable<Integer> {
     return new RunStep(request, instances, runOptions, chosen, out).run();
   }
 
-  /** What --provider, -R, -E/-K and the AWS node options say, for the registry. */
+  /**
+   * The user's own machines: nothing to bid for. Each is checked (logged in, Java found, its
+   * size read) before anything is uploaded or started; the plan shown is what they offer.
+   */
+  private int onOwnMachines(BidRequest request, RunOptions runOptions, Provider chosen) {
+    // A dry run may have no -N: its project is only opened to check the hosts, nothing is made.
+    String name = request.name().orElse("dry-run");
+    try (ProviderProject project = chosen.open(name)) {
+      List<ProvisionedInstance> nodes = project.fixedNodes().orElseThrow(() ->
+          new AetherException(AetherException.INTERNAL, "the " + chosen.name()
+              + " provider has no machines to list"));
+      new HostsTable(out).print(request, chosen.name(), nodes);
+      if (dryRun) {
+        return 0;
+      }
+      return new RunStep(request, nodes, runOptions, chosen, out).run(project);
+    }
+  }
+
+  /** What --provider, -R, -E/-K, the AWS node options and the SSH options say, for the registry. */
   ProviderChoice providerChoice() {
     return new ProviderChoice(Optional.ofNullable(provider), region(), Optional.ofNullable(keyId),
-        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs());
+        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs(),
+        new SshChoice(Optional.ofNullable(hostsFile), Optional.empty(), Optional.empty(),
+            Optional.ofNullable(sshConfig), connectTimeout,
+            processors == null ? 1 : Math.max(1, processors),
+            memory == null || !(memory > 0) ? 1 : memory, Optional.ofNullable(agentJar)));
   }
 
   String region() {
@@ -281,8 +326,13 @@ final class AetherCommand implements Callable<Integer> {
     if (maxAttempts < 1) {
       throw AetherException.invalidInput("--max-attempts must be at least 1, got " + maxAttempts);
     }
+    if (leaseTimeoutSeconds != null && !(leaseTimeoutSeconds >= 0.1)) {
+      throw AetherException.invalidInput("--lease-timeout must be at least 0.1 seconds, got "
+          + leaseTimeoutSeconds);
+    }
     return new RunOptions(provider != null, maxAttempts, restart, dirs(),
-        Optional.ofNullable(agentJar));
+        Optional.ofNullable(agentJar), Optional.ofNullable(leaseTimeoutSeconds)
+            .map(s -> java.time.Duration.ofMillis(Math.round(s * 1000))));
   }
 
   static Objective parseObjective(String value) {

@@ -87,14 +87,20 @@ final class AgentCommand implements Callable<Integer> {
         dev.aether.core.project.ProjectDirs.fromEnvironment()));
     NodeOptions options = new NodeOptions(project, bucket, Optional.ofNullable(region.region),
         Optional.ofNullable(node), Optional.ofNullable(cores), Optional.ofNullable(memoryGb),
-        Optional.ofNullable(address));
+        Optional.ofNullable(address), Optional.of(token.value()));
+    Path dir = work != null ? work
+        : dev.aether.core.project.ProjectDirs.fromEnvironment().home().resolve("agent")
+            .resolve(project);
+    return runAgent(p, options, coordinator, token, dir,
+        Duration.ofMillis((long) (lostAfterSeconds * 1000)));
+  }
+
+  /** Runs an agent on this machine until the batch is over; also what {@code aether join} runs. */
+  static int runAgent(Provider p, NodeOptions options, URI coordinator, Secret token, Path dir,
+      Duration lostAfter) throws IOException, InterruptedException {
     try (NodeEnvironment me = p.nodeEnvironment(options)) {
-      Path dir = work != null ? work
-          : dev.aether.core.project.ProjectDirs.fromEnvironment().home().resolve("agent")
-              .resolve(project);
       Agent.Config config = new Agent.Config(coordinator, me.nodeId(), me.cores(), me.memoryGb(),
-          dir, me.address(), Duration.ofMillis((long) (lostAfterSeconds * 1000)),
-          p.can(Capability.ATTACH_STORAGE));
+          dir, me.address(), lostAfter, p.can(Capability.ATTACH_STORAGE));
       return new Agent(config, token, me.storage(), me.interruptionNotices()).run();
     }
   }

@@ -13,9 +13,17 @@ import java.util.Optional;
  * @param instanceProfile --instance-profile (AWS nodes)
  * @param coordinatorPort --coordinator-port (AWS coordinator node)
  * @param dirs where projects live on this machine
+ * @param ssh --hosts and the other SSH options
  */
 record ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
-    Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
+    Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs,
+    SshChoice ssh) {
+  /** Without SSH options: every command but the batch and join. */
+  ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
+      Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
+    this(name, region, keyId, key, instanceProfile, coordinatorPort, dirs, SshChoice.NONE);
+  }
+
   @Override
   public String toString() {
     return "ProviderChoice[name=" + name + ", region=" + region + "]";

@@ -5,6 +5,8 @@ import dev.aether.core.spi.AetherProgram;
 import dev.aether.core.spi.Provider;
 import dev.aether.providers.aws.AwsProvider;
 import dev.aether.providers.local.LocalProvider;
+import dev.aether.providers.local.LocalStorage;
+import dev.aether.providers.ssh.SshProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +17,11 @@ import java.util.function.Function;
  * found on this machine, into a {@link Provider}. A new kind of machine is one line here.
  */
 final class ProviderRegistry {
-  /** In the order they are tried when --provider is not given; local, needing nothing, last. */
+  /**
+   * In the order they are tried when --provider is not given: the first whose credentials are
+   * found wins, so local (needing nothing) ends the search and ssh (which needs nothing either,
+   * but runs only on hosts the user lists) is reached only by name.
+   */
   private static final Map<String, Function<ProviderChoice, Provider>> PROVIDERS = providers();
 
   private static Map<String, Function<ProviderChoice, Provider>> providers() {
@@ -23,6 +29,7 @@ final class ProviderRegistry {
     m.put(AwsProvider.NAME, c -> new AwsProvider(new AwsProvider.Settings(c.region(), c.keyId(),
         c.key(), c.instanceProfile(), c.coordinatorPort()), c.dirs()));
     m.put(LocalProvider.NAME, c -> new LocalProvider(c.dirs(), aether()));
+    m.put(SshProvider.NAME, c -> new SshProvider(c.ssh().settings(), c.dirs(), LocalStorage::new));
     return m;
   }
 
@@ -43,6 +50,11 @@ final class ProviderRegistry {
    * machine, so a user with an AWS account runs on AWS and everyone else on this machine.
    */
   static Provider resolve(ProviderChoice choice) {
+    if (choice.ssh().hostsFile().isPresent()
+        && !choice.name().filter(SshProvider.NAME::equals).isPresent()) {
+      throw AetherException.invalidInput("--hosts is read only with --provider ssh (your own"
+          + " machines): add --provider ssh");
+    }
     if (choice.name().isPresent()) {
       return named(choice.name().get(), choice);
     }

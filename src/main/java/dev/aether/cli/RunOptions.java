@@ -2,6 +2,7 @@ package dev.aether.cli;
 
 import dev.aether.core.project.ProjectDirs;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -12,6 +13,7 @@ import java.util.Optional;
  * @param restart forget the project's ledger and run every job again
  * @param dirs where projects' local buckets and ledgers live
  * @param agentJar the jar remote nodes run, when not the one this program runs from
+ * @param leaseTimeout how long a silent node keeps its jobs, when not the pipeline's default
  */
 record RunOptions(boolean providerChosen, int maxAttempts, boolean restart, ProjectDirs dirs,
-    Optional<Path> agentJar) {}
+    Optional<Path> agentJar, Optional<Duration> leaseTimeout) {}

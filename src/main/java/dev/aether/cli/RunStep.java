@@ -38,27 +38,32 @@ final class RunStep {
   }
 
   int run() {
+    try (ProviderProject project = provider.open(request.name().orElseThrow())) {
+      return run(project);
+    }
+  }
+
+  /** Runs the batch on a project already open (whose fixed nodes the caller has shown). */
+  int run(ProviderProject project) {
     String name = request.name().orElseThrow();
     ProjectDirs dirs = options.dirs();
-    try (ProviderProject project = provider.open(name)) {
-      new ProviderRecord(provider.name(), request.region()).write(dirs, name);
-      Optional<List<ProvisionedInstance>> fixed = project.fixedNodes();
-      if (fixed.isPresent()) {
-        out.println(!options.providerChosen() && !provider.can(Capability.BIDS)
-            ? "No cloud credentials found: running on this machine (" + provider.name()
-                + " provider); the plan above is what the same batch would cost on AWS."
-            : "Running on " + fixed.get().size() + " node(s) of the " + provider.name()
-                + " provider (--provider " + provider.name() + ").");
-        out.println(atOnce(fixed.get()));
-      } else {
-        out.println("Running on " + provider.name() + " in " + request.region() + ".");
-      }
-      PipelineSpec spec = spec(name, dirs, fixed.orElse(plan));
-      if (provider.can(Capability.REMOTE_COORDINATOR)) {
-        return remote(spec, project, dirs.bucket(name));
-      }
-      return PipelineConsole.run(spec, project.machines(), project.prepareBucket(), out);
+    new ProviderRecord(provider.name(), request.region()).write(dirs, name);
+    Optional<List<ProvisionedInstance>> fixed = project.fixedNodes();
+    if (fixed.isPresent()) {
+      out.println(!options.providerChosen() && !provider.can(Capability.BIDS)
+          ? "No cloud credentials found: running on this machine (" + provider.name()
+              + " provider); the plan above is what the same batch would cost on AWS."
+          : "Running on " + fixed.get().size() + " node(s) of the " + provider.name()
+              + " provider (--provider " + provider.name() + ").");
+      out.println(atOnce(fixed.get()));
+    } else {
+      out.println("Running on " + provider.name() + " in " + request.region() + ".");
     }
+    PipelineSpec spec = spec(name, dirs, fixed.orElse(plan));
+    if (provider.can(Capability.REMOTE_COORDINATOR)) {
+      return remote(spec, project, dirs.bucket(name));
+    }
+    return PipelineConsole.run(spec, project.machines(), project.prepareBucket(), out);
   }
 
   /** How many jobs the nodes run at once, and why: their size against one job's. */
@@ -75,7 +80,7 @@ final class RunStep {
   }
 
   private PipelineSpec spec(String name, ProjectDirs dirs, List<ProvisionedInstance> nodes) {
-    return PipelineSpec.builder(name, request.script().orElseThrow(),
+    PipelineSpec.Builder spec = PipelineSpec.builder(name, request.script().orElseThrow(),
             request.argsFile().orElseThrow())
         .binDir(request.binDir().orElse(null))
         .dataDir(request.dataDir().orElse(null))
@@ -84,8 +89,9 @@ final class RunStep {
         .instances(nodes)
         .maxAttempts(options.maxAttempts())
         .restart(options.restart())
-        .workDir(dirs.work(name)) // the ledger lives beside the bucket, under the same home
-        .build();
+        .workDir(dirs.work(name)); // the ledger lives beside the bucket, under the same home
+    options.leaseTimeout().ifPresent(spec::leaseTimeout);
+    return spec.build();
   }
 
   private int remote(PipelineSpec spec, ProviderProject project, Path home) {

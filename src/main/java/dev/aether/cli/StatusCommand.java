@@ -2,6 +2,7 @@ package dev.aether.cli;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.pipeline.ledger.JobLedger;
+import dev.aether.core.pipeline.ledger.NodeJobs;
 import dev.aether.core.pipeline.run.PipelineResult;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.project.ProjectName;
@@ -11,6 +12,7 @@ import dev.aether.core.spi.ProviderProject;
 import dev.aether.providers.aws.AwsProvider;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,8 +27,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Shows how many of a project's jobs are done, failed, running and pending,"
-        + " and the log of each failed job; on a cloud, what it has cost so far. Safe to run"
-        + " while the batch runs.",
+        + " the log of each failed job, each node with its jobs, and on a cloud what it has cost"
+        + " so far. Safe to run while the batch runs.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no job has failed (all done, or still running)", "1:some jobs failed",
         "2:no such project on this machine (see --aether-home)"})
@@ -45,10 +47,33 @@ public final class StatusCommand implements Callable<Integer> {
       String bucket = ledger.meta("bucket").orElse(dirs.bucket(name).toString());
       result = PipelineResult.from(ledger, bucket, Duration.ZERO);
       out.print(PipelineConsole.summary(result));
+      out.print(nodes(NodeJobs.of(ledger)));
     }
     ProviderRecord.read(dirs, name).ifPresent(r -> out.println(costSoFar(r, name, dirs)));
     out.flush();
     return result.counts().failed() > 0 ? 1 : 0;
+  }
+
+  /** Each node the ledger names, with the jobs it runs now and the jobs it ended. */
+  static String nodes(List<NodeJobs> nodes) {
+    if (nodes.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("Nodes:\n");
+    int width = nodes.stream().mapToInt(n -> n.node().length()).max().orElse(0);
+    for (NodeJobs n : nodes) {
+      b.append("  ").append(n.node()).append(" ".repeat(width - n.node().length()))
+          .append("  ").append(n.done()).append(" done");
+      if (n.failed() > 0) {
+        b.append(", ").append(n.failed()).append(" failed");
+      }
+      if (!n.running().isEmpty()) {
+        b.append(", running job").append(n.running().size() == 1 ? " " : "s ")
+            .append(String.join(", ", n.running().stream().map(String::valueOf).toList()));
+      }
+      b.append('\n');
+    }
+    return b.toString();
   }
 
   /** What the project has cost on its provider, or why that is not known; empty line if free. */

@@ -18,5 +18,10 @@ public enum Capability {
   /** It can read live prices (and quotas) from the account, not only the embedded snapshot. */
   LIVE_PRICES,
   /** Its machines are bought from a price catalog: the bidder's plan is what it starts. */
-  BIDS
+  BIDS,
+  /**
+   * It runs on machines the user already has (their SSH hosts, their cluster): nothing is bought,
+   * so the bidder is skipped and the plan is what those machines offer, read from them.
+   */
+  OWN_MACHINES
 }

@@ -14,12 +14,29 @@ import java.util.Optional;
  * @param cores cores the agent may use, when not the whole machine
  * @param memoryGb memory the agent may use, when not the whole machine
  * @param address this node's address for jobs, when the launcher knows it better
+ * @param token the pipeline's token, for providers whose bucket is reached with it (a bucket
+ *     the launcher serves); a secret, hidden by {@link #toString()}
  */
 public record NodeOptions(String project, String bucket, Optional<String> region,
     Optional<String> node, Optional<Integer> cores, Optional<Double> memoryGb,
-    Optional<String> address) {
+    Optional<String> address, Optional<String> token) {
   public NodeOptions {
     Objects.requireNonNull(project, "project");
     Objects.requireNonNull(bucket, "bucket");
+    Objects.requireNonNull(token, "token");
+  }
+
+  /** Without the token: providers whose bucket has credentials of its own. */
+  public NodeOptions(String project, String bucket, Optional<String> region,
+      Optional<String> node, Optional<Integer> cores, Optional<Double> memoryGb,
+      Optional<String> address) {
+    this(project, bucket, region, node, cores, memoryGb, address, Optional.empty());
+  }
+
+  @Override
+  public String toString() {
+    return "NodeOptions[project=" + project + ", bucket=" + bucket + ", region=" + region
+        + ", node=" + node + ", cores=" + cores + ", memoryGb=" + memoryGb + ", address="
+        + address + ", token=" + token.map(t -> "***").orElse("none") + "]";
   }
 }

@@ -187,6 +187,33 @@ final class SshConnection implements AutoCloseable {
   }
 
   /**
+   * Starts {@code script} on the host as {@link #run} does, without waiting for it: returns the
+   * local ssh process that carries the session. What is written to that process's stdin reaches
+   * the remote script's stdin (the only way a secret goes there); the remote output and ssh's own
+   * messages are appended to {@code log}. When the local process ends, or is killed, the session
+   * closes and the remote script reads end of file.
+   */
+  Process launch(String script, List<String> args, Path log) {
+    if (!master.isAlive()) {
+      throw lost();
+    }
+    List<String> command = options(endpoint.address(), settings, socket);
+    command.addAll(List.of("-T", "-o", "ControlMaster=no", "--", endpoint.address().host(),
+        remoteCommand(script, args)));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    settings.environment().forEach((k, v) -> v.ifPresentOrElse(
+        value -> builder.environment().put(k, value), () -> builder.environment().remove(k)));
+    return start(builder);
+  }
+
+  /** The master's own messages so far (why it ended, when it has), for a one-line report. */
+  String masterMessages() {
+    return readLog();
+  }
+
+  /**
    * Copies {@code local} to {@code remotePath} on the host (relative paths are from the remote
    * user's home), unless the file there already has the same SHA-256. The new file is written
    * beside the old one and renamed into place only once its SHA-256 is right, so a broken copy
@@ -196,7 +223,8 @@ final class SshConnection implements AutoCloseable {
    */
   boolean copy(Path local, String remotePath, Duration timeout) {
     String want = sha256(local);
-    Result have = run(SUM + "[ -f \"$1\" ] || exit 0; h=$(s < \"$1\") || exit 4;"
+    // cd: relative paths are from $HOME, wherever sshd started the session.
+    Result have = run(SUM + "cd || exit 4; [ -f \"$1\" ] || exit 0; h=$(s < \"$1\") || exit 4;"
         + " printf '" + SHA_MARK + "%s\\n' \"${h%% *}\"", List.of(remotePath), Optional.empty(),
         QUICK);
     if (have.exitCode() != 0) {
@@ -205,7 +233,7 @@ final class SshConnection implements AutoCloseable {
     if (marked(have.stdout(), SHA_MARK).filter(want::equalsIgnoreCase).isPresent()) {
       return false;
     }
-    String write = SUM + "set -e; umask 077; mkdir -p -- \"$(dirname -- \"$1\")\";"
+    String write = SUM + "set -e; cd; umask 077; mkdir -p -- \"$(dirname -- \"$1\")\";"
         + " t=\"$1.aether-part.$$\"; cat > \"$t\"; h=$(s < \"$t\"); h=${h%% *};"
         + " if [ \"$h\" != \"$2\" ]; then rm -f -- \"$t\";"
         + " echo \"the copy there has sha256 $h, not $2\" >&2; exit 3; fi; mv -f -- \"$t\" \"$1\"";

@@ -31,6 +31,20 @@ final class SshException extends AetherException {
     Kind(int exitStatus) {
       this.exitStatus = exitStatus;
     }
+
+    /** A few words for a list of hosts that failed: "unknown host key", "no java". */
+    String brief() {
+      return switch (this) {
+        case UNKNOWN_HOST_KEY -> "unknown host key";
+        case CHANGED_HOST_KEY -> "changed host key";
+        case AUTH_REFUSED -> "login refused";
+        case UNREACHABLE -> "unreachable";
+        case NO_JAVA -> "no java";
+        case OLD_JAVA -> "java too old";
+        case LOST -> "connection lost";
+        case FAILED -> "failed";
+      };
+    }
   }
 
   private final Kind kind;

@@ -126,6 +126,11 @@ final class SshTestHosts implements BeforeAllCallback, AfterAllCallback, AutoClo
     return List.copyOf(hosts.values());
   }
 
+  /** {@code $HOME} of the sessions on {@code host} (each host has its own). */
+  Path homeOf(Host host) {
+    return dir.resolve("hosts/" + host.alias() + "/home");
+  }
+
   /** The temporary home: {@code .ssh/config}, {@code .ssh/known_hosts}, {@code .ssh/id_ed25519}. */
   Path home() {
     return dir.resolve("home");
@@ -263,10 +268,15 @@ final class SshTestHosts implements BeforeAllCallback, AfterAllCallback, AutoClo
         .append("X11Forwarding no\n")
         .append("PrintMotd no\n")
         .append("LogLevel VERBOSE\n");
+    // Each host has a home of its own (the file system is shared): SetEnv overrides the HOME
+    // sshd takes from the password database. sshd reads only the first SetEnv line.
+    Path hostHome = Files.createDirectories(hd.resolve("home"));
+    cfg.append("SetEnv HOME=").append(hostHome);
     if (h.kind() == Kind.NO_JAVA) {
-      // SetEnv overrides sshd's default PATH for the session: every program but java.
-      cfg.append("SetEnv PATH=").append(noJavaBin()).append('\n');
+      // ... and for this host a PATH with every program but java.
+      cfg.append(" PATH=").append(noJavaBin());
     }
+    cfg.append('\n');
     Path cfgFile = Files.writeString(hd.resolve("sshd_config"), cfg);
     Process sshd = new ProcessBuilder("ip", "netns", "exec", ns, "/usr/sbin/sshd", "-D", "-e",
         "-f", cfgFile.toString())
