@@ -8,7 +8,9 @@ import dev.aether.core.project.BucketLayout;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.Provider;
+import dev.aether.core.spi.ProviderProject;
 import dev.aether.providers.aws.AwsProvider;
+import dev.aether.providers.slurm.SlurmProvider;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -17,6 +19,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -178,8 +181,8 @@ final class AetherCommand implements Callable<Integer> {
   }
 
   @Option(names = "--provider", paramLabel = "NAME",
-      description = "Where to run: local (this machine) or aws. Default: aws when AWS "
-          + "credentials are found, else local.")
+      description = "Where to run: local (this machine), aws, or slurm (from a login node of"
+          + " your cluster). Default: aws when AWS credentials are found, else local.")
   String provider;
 
   @Mixin HomeOption homeOption = new HomeOption();
@@ -204,6 +207,38 @@ final class AetherCommand implements Callable<Integer> {
   @Option(names = "--agent-jar", hidden = true, paramLabel = "JAR",
       description = "The jar AWS nodes run (default: the one aether runs from).")
   Path agentJar;
+
+  // --- a cluster (Slurm) ---
+  @Option(names = "--partition", paramLabel = "NAME", description = "On Slurm, the partition"
+      + " the agent jobs run in (default: the cluster's default partition).")
+  String partition;
+
+  @Option(names = "--account", paramLabel = "NAME", description = "On Slurm, the account the"
+      + " agent jobs are charged to (default: your default account).")
+  String account;
+
+  @Option(names = "--time", paramLabel = "HH:MM:SS", description = "On Slurm, each agent job's"
+      + " time limit (sbatch --time; default: the partition's). An agent hands its jobs back"
+      + " before it ends.")
+  String time;
+
+  @Option(names = "--nodes", paramLabel = "N", description = "On Slurm, submit N agent jobs, each"
+      + " running its share of the jobs at once, up to a whole node (default: one agent job per"
+      + " job at once, at most 100).")
+  Integer nodes;
+
+  @Option(names = "--sbatch-arg", paramLabel = "ARG", description = "On Slurm, one more sbatch"
+      + " option for the agent jobs, e.g. --sbatch-arg=--qos=high (repeatable).")
+  List<String> sbatchArgs = new ArrayList<>();
+
+  @Option(names = "--bucket", paramLabel = "DIR", description = "On Slurm, the project folder on"
+      + " the shared file system (default: $AETHER_HOME/projects/NAME).")
+  Path bucket;
+
+  @Option(names = "--coordinator-host", paramLabel = "HOST", description = "On Slurm, the"
+      + " address the compute nodes reach this login node at (default: its address on the way"
+      + " to slurmctld).")
+  String coordinatorHost;
 
   /** The provider to read live prices and quotas from; empty when bidding from a snapshot. */
   Optional<Provider> livePrices = Optional.empty();
@@ -235,6 +270,9 @@ final class AetherCommand implements Callable<Integer> {
         && (!dryRun || livePricesWanted);
     livePrices = live ? Optional.of(chosen) : Optional.empty();
     BidRequest request = BidRequest.from(this); // checks every option before anything runs
+    if (provider != null && !chosen.can(Capability.BIDS)) {
+      return runOnFixedNodes(request, runOptions);
+    }
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
       instances = ProvisioningFile.read(provisioningFile);
@@ -255,10 +293,44 @@ final class AetherCommand implements Callable<Integer> {
     return new RunStep(request, instances, runOptions, chosen, out).run();
   }
 
+  /**
+   * A provider that was named and does not bid runs on the nodes it has (a cluster's agent jobs
+   * sized to the jobs, this machine): the bidder is skipped, and the plan shows those nodes.
+   * Everything the provider checks (a partition, a node large enough) is checked here, before
+   * anything starts.
+   */
+  private int runOnFixedNodes(BidRequest request, RunOptions runOptions) {
+    String name = request.name().orElseThrow(() -> AetherException.invalidInput(
+        "-N/--name is required with --provider " + provider + ": it names the project"));
+    int atOnce = request.concurrency()
+        .map(c -> request.jobs() > 0 ? Math.min(c, request.jobs()) : c)
+        .orElse(Math.max(request.jobs(), 1));
+    Provider sized = ProviderRegistry.resolve(new ProviderChoice(Optional.ofNullable(provider),
+        region(), Optional.ofNullable(keyId), Optional.ofNullable(key), instanceProfile,
+        coordinatorPort, dirs(), clusterOptions().withJobs(new SlurmProvider.JobShape(
+            request.processors(), request.memoryGb(), atOnce))));
+    List<ProvisionedInstance> nodes;
+    try (ProviderProject project = sized.open(name)) {
+      nodes = project.fixedNodes().orElseThrow(() -> new IllegalStateException(
+          "provider " + sized.name() + " neither bids nor has nodes of its own"));
+      new FixedPlanTable(out).print(request, sized.name(), nodes, project.describe(nodes));
+    }
+    if (dryRun) {
+      return 0;
+    }
+    return new RunStep(request, nodes, runOptions, sized, out).run();
+  }
+
   /** What --provider, -R, -E/-K and the AWS node options say, for the registry. */
   ProviderChoice providerChoice() {
     return new ProviderChoice(Optional.ofNullable(provider), region(), Optional.ofNullable(keyId),
-        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs());
+        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs(), clusterOptions());
+  }
+
+  private ClusterOptions clusterOptions() {
+    return new ClusterOptions(Optional.ofNullable(partition), Optional.ofNullable(account),
+        Optional.ofNullable(time), Optional.ofNullable(nodes), sbatchArgs,
+        Optional.ofNullable(bucket), Optional.ofNullable(coordinatorHost), Optional.empty());
   }
 
   String region() {

@@ -13,9 +13,18 @@ import java.util.Optional;
  * @param instanceProfile --instance-profile (AWS nodes)
  * @param coordinatorPort --coordinator-port (AWS coordinator node)
  * @param dirs where projects live on this machine
+ * @param cluster the options of a cluster's batch system (Slurm), and the batch's job shape
  */
 record ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
-    Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
+    Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs,
+    ClusterOptions cluster) {
+
+  /** No cluster options: commands that start no batch (status, down, agent). */
+  ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
+      Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
+    this(name, region, keyId, key, instanceProfile, coordinatorPort, dirs, ClusterOptions.NONE);
+  }
+
   @Override
   public String toString() {
     return "ProviderChoice[name=" + name + ", region=" + region + "]";

@@ -5,6 +5,7 @@ import dev.aether.core.spi.AetherProgram;
 import dev.aether.core.spi.Provider;
 import dev.aether.providers.aws.AwsProvider;
 import dev.aether.providers.local.LocalProvider;
+import dev.aether.providers.slurm.SlurmProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +16,10 @@ import java.util.function.Function;
  * found on this machine, into a {@link Provider}. A new kind of machine is one line here.
  */
 final class ProviderRegistry {
-  /** In the order they are tried when --provider is not given; local, needing nothing, last. */
+  /**
+   * In the order they are tried when --provider is not given; local, needing nothing, ends the
+   * search, so those after it run only when named (a login node runs on Slurm when asked to).
+   */
   private static final Map<String, Function<ProviderChoice, Provider>> PROVIDERS = providers();
 
   private static Map<String, Function<ProviderChoice, Provider>> providers() {
@@ -23,6 +27,7 @@ final class ProviderRegistry {
     m.put(AwsProvider.NAME, c -> new AwsProvider(new AwsProvider.Settings(c.region(), c.keyId(),
         c.key(), c.instanceProfile(), c.coordinatorPort()), c.dirs()));
     m.put(LocalProvider.NAME, c -> new LocalProvider(c.dirs(), aether()));
+    m.put(SlurmProvider.NAME, c -> new SlurmProvider(c.cluster().slurm(), c.dirs(), aether()));
     return m;
   }
 

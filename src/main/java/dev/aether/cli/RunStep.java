@@ -51,7 +51,7 @@ final class RunStep {
       } else {
         out.println("Running on " + provider.name() + " in " + request.region() + ".");
       }
-      PipelineSpec spec = spec(name, dirs, fixed.orElse(plan));
+      PipelineSpec spec = spec(name, dirs, fixed.orElse(plan), project.coordinatorHost());
       if (provider.can(Capability.REMOTE_COORDINATOR)) {
         return remote(spec, project, dirs.bucket(name));
       }
@@ -59,8 +59,10 @@ final class RunStep {
     }
   }
 
-  private PipelineSpec spec(String name, ProjectDirs dirs, List<ProvisionedInstance> nodes) {
-    return PipelineSpec.builder(name, request.script().orElseThrow(),
+  /** @param host where nodes reach the coordinator here; empty = loopback, the default */
+  private PipelineSpec spec(String name, ProjectDirs dirs, List<ProvisionedInstance> nodes,
+      Optional<String> host) {
+    PipelineSpec.Builder spec = PipelineSpec.builder(name, request.script().orElseThrow(),
             request.argsFile().orElseThrow())
         .binDir(request.binDir().orElse(null))
         .dataDir(request.dataDir().orElse(null))
@@ -69,8 +71,9 @@ final class RunStep {
         .instances(nodes)
         .maxAttempts(options.maxAttempts())
         .restart(options.restart())
-        .workDir(dirs.work(name)) // the ledger lives beside the bucket, under the same home
-        .build();
+        .workDir(dirs.work(name)); // the ledger lives beside the bucket, under the same home
+    host.ifPresent(spec::bindHost);
+    return spec.build();
   }
 
   private int remote(PipelineSpec spec, ProviderProject project, Path home) {
