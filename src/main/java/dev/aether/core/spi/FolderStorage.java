@@ -20,13 +20,18 @@ import java.util.stream.Stream;
 public class FolderStorage implements Storage {
   private final Path root;
 
+  /** The bucket in folder {@code root}; the folder is made by the first write, not here. */
   public FolderStorage(Path root) {
     this.root = root.toAbsolutePath().normalize();
+  }
+
+  /** Makes the bucket's folder, so that a folder that cannot be made fails in the user's words. */
+  private void createRoot() {
     try {
-      Files.createDirectories(this.root);
+      Files.createDirectories(root);
     } catch (IOException e) {
       throw new AetherException(AetherException.ERROR,
-          "cannot create the project folder " + this.root + ": " + e.getMessage(), e);
+          "cannot create the project folder " + root + ": " + e.getMessage(), e);
     }
   }
 
@@ -42,6 +47,7 @@ public class FolderStorage implements Storage {
   @Override
   public void put(String key, Path source) {
     Path target = resolve(key);
+    createRoot();
     try {
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
@@ -57,6 +63,7 @@ public class FolderStorage implements Storage {
   @Override
   public void put(String key, byte[] content) {
     Path target = resolve(key);
+    createRoot();
     try {
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");

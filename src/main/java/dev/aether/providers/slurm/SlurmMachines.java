@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SlurmMachines implements Machines {
   private static final Logger log = LoggerFactory.getLogger(SlurmMachines.class);
+  private static final Duration QUERY_INTERVAL = Duration.ofSeconds(1);
 
   /** Where Slurm jobs' nodes learn what they need; shared by the agent jobs of one launcher. */
   record JobFiles(Path folder) {
@@ -71,6 +72,7 @@ final class SlurmMachines implements Machines {
   /** Every agent job this launcher submitted, by node id, with its last known state. */
   private final Map<String, Node> submitted = new LinkedHashMap<>();
   private Thread cancelOnExit;
+  private long lastQuery = System.nanoTime() - QUERY_INTERVAL.toNanos();
 
   SlurmMachines(String project, SlurmProvider.Settings settings, AetherProgram aether,
       SlurmCommands slurm, Path bucket, JobFiles files, Duration lostAfter) {
@@ -166,9 +168,11 @@ final class SlurmMachines implements Machines {
     List<Node> known;
     synchronized (this) {
       known = List.copyOf(submitted.values());
-    }
-    if (known.isEmpty()) {
-      return known;
+      // squeue at most once a second: the pipeline asks often, slurmctld serves the whole site.
+      if (known.isEmpty() || System.nanoTime() - lastQuery < QUERY_INTERVAL.toNanos()) {
+        return known;
+      }
+      lastQuery = System.nanoTime();
     }
     Map<String, SlurmCommands.JobStatus> now;
     try {

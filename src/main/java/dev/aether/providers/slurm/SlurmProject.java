@@ -41,7 +41,7 @@ final class SlurmProject implements ProviderProject {
   private final SlurmMachines machines;
   private List<ProvisionedInstance> plan;
   private String coordinatorHost;
-  private FolderStorage storage;
+  private final FolderStorage storage;
 
   SlurmProject(String name, SlurmProvider.Settings settings, ProjectDirs dirs,
       AetherProgram aether, SlurmCommands slurm, Duration lostAfter) {
@@ -50,15 +50,13 @@ final class SlurmProject implements ProviderProject {
     this.slurm = slurm;
     this.bucket = settings.bucket().orElseGet(() -> dirs.bucket(name)).toAbsolutePath()
         .normalize();
+    this.storage = new FolderStorage(bucket);
     this.files = new SlurmMachines.JobFiles(dirs.work(name).resolve("slurm"));
     this.machines = new SlurmMachines(name, settings, aether, slurm, bucket, files, lostAfter);
   }
 
   @Override
-  public synchronized Storage storage() {
-    if (storage == null) {
-      storage = new FolderStorage(bucket);
-    }
+  public Storage storage() {
     return storage;
   }
 
