@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {StatusCommand.class, DownCommand.class, AttachStorageCommand.class,
         CompletionCommand.class, AgentCommand.class, CoordinateCommand.class,
+        picocli.codegen.docgen.manpage.ManPageGenerator.class,
         picocli.CommandLine.HelpCommand.class},
     version = "aether 0.1.0",
     sortOptions = false,
@@ -270,6 +271,13 @@ final class AetherCommand implements Callable<Integer> {
         && (!dryRun || livePricesWanted);
     livePrices = live ? Optional.of(chosen) : Optional.empty();
     BidRequest request = BidRequest.from(this); // checks every option before anything runs
+    if (!dryRun && !restart) {
+      Optional<String> done = PreviousRun.check(dirs(), request);
+      if (done.isPresent()) {
+        out.println(done.get());
+        return 0;
+      }
+    }
     if (provider != null && !chosen.can(Capability.BIDS)) {
       return runOnFixedNodes(request, runOptions);
     }
