@@ -278,7 +278,7 @@ final class AetherCommand implements Callable<Integer> {
         return 0;
       }
     }
-    if (provider != null && !chosen.can(Capability.BIDS)) {
+    if (chosen.can(Capability.FIXED_NODES)) {
       return runOnFixedNodes(request, runOptions);
     }
     List<ProvisionedInstance> instances;
@@ -302,8 +302,8 @@ final class AetherCommand implements Callable<Integer> {
   }
 
   /**
-   * A provider that was named and does not bid runs on the nodes it has (a cluster's agent jobs
-   * sized to the jobs, this machine): the bidder is skipped, and the plan shows those nodes.
+   * A provider with nodes of its own runs on them (a cluster's agent jobs, sized to the jobs):
+   * the bidder is skipped, and the plan shows those nodes.
    * Everything the provider checks (a partition, a node large enough) is checked here, before
    * anything starts.
    */

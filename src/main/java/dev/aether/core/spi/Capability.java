@@ -18,5 +18,10 @@ public enum Capability {
   /** It can read live prices (and quotas) from the account, not only the embedded snapshot. */
   LIVE_PRICES,
   /** Its machines are bought from a price catalog: the bidder's plan is what it starts. */
-  BIDS
+  BIDS,
+  /**
+   * It runs on nodes of its own, not bought ones (a cluster's agent jobs, the user's hosts): the
+   * bidder is skipped, and the plan shows its {@code fixedNodes()} instead.
+   */
+  FIXED_NODES
 }

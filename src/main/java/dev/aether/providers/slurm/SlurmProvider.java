@@ -141,13 +141,13 @@ public final class SlurmProvider implements Provider {
   }
 
   /**
-   * None: the cluster's nodes are not bought from a catalog (no BIDS), and a preempted or
-   * timed-out agent job is not replaced by the coordinator (no INTERRUPTIONS); its agent still
-   * hands its leases back on Slurm's signal (see {@link SlurmSignals}).
+   * FIXED_NODES: the agent jobs are sized to the batch, not bought from a catalog (no BIDS). A
+   * preempted or timed-out agent job is not replaced by the coordinator (no INTERRUPTIONS); its
+   * agent still hands its leases back on Slurm's signal (see {@link SlurmSignals}).
    */
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.noneOf(Capability.class);
+    return EnumSet.of(Capability.FIXED_NODES);
   }
 
   /** A login node: sbatch is on PATH (Slurm authenticates the user itself, through munge). */
