@@ -43,10 +43,6 @@ final class FixedPlanTable {
         Integer.toString(slots)});
     table(rows);
     out.println();
-    int queued = r.jobs() - Math.min(slots, r.jobs());
-    out.printf("%d %s at once%s.%n", Math.min(slots, Math.max(r.jobs(), 1)),
-        slots == 1 ? "job" : "jobs", queued > 0 ? "; the other " + queued + " wait their turn"
-            : "");
     described.forEach(out::println);
   }
 

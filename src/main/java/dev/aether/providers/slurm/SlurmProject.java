@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -39,9 +40,10 @@ final class SlurmProject implements ProviderProject {
   private final Path bucket;
   private final SlurmMachines.JobFiles files;
   private final SlurmMachines machines;
+  private final FolderStorage storage;
+  /** Found once, with the checks, by {@link #fixedNodes()}. */
   private List<ProvisionedInstance> plan;
   private String coordinatorHost;
-  private final FolderStorage storage;
 
   SlurmProject(String name, SlurmProvider.Settings settings, ProjectDirs dirs,
       AetherProgram aether, SlurmCommands slurm, Duration lostAfter) {
@@ -104,10 +106,10 @@ final class SlurmProject implements ProviderProject {
   @Override
   public List<String> describe(List<ProvisionedInstance> nodes) {
     List<String> lines = new ArrayList<>();
-    for (ProvisionedInstance agent : new java.util.LinkedHashSet<>(nodes)) {
+    for (ProvisionedInstance agent : new LinkedHashSet<>(nodes)) {
       long count = nodes.stream().filter(agent::equals).count();
-      SbatchRequest r = machines.request(agent, "#!/bin/bash\n", files.script(0, 0),
-          files.log());
+      SbatchRequest r = machines.request(agent, "#!/bin/bash\n",
+          files.script(agent.processors(), SlurmMachines.memoryMb(agent)), files.log());
       List<String> options = new ArrayList<>();
       options.add("--job-name=" + r.jobName());
       r.partition().ifPresent(p -> options.add("--partition=" + p));
