@@ -10,6 +10,7 @@ import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.providers.aws.AwsProvider;
+import dev.aether.providers.slurm.SlurmProvider;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -18,6 +19,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -180,8 +182,9 @@ final class AetherCommand implements Callable<Integer> {
   }
 
   @Option(names = "--provider", paramLabel = "NAME",
-      description = "Where to run: local (this machine), ssh (your own machines, --hosts) or"
-          + " aws. Default: aws when AWS credentials are found, else local.")
+      description = "Where to run: local (this machine), aws, ssh (your own machines, --hosts)"
+          + " or slurm (from a login node of your cluster). Default: aws when AWS credentials"
+          + " are found, else local.")
   String provider;
 
   @Option(names = "--hosts", paramLabel = "FILE", description = "With --provider ssh: your"
@@ -225,6 +228,38 @@ final class AetherCommand implements Callable<Integer> {
       description = "The jar AWS nodes run (default: the one aether runs from).")
   Path agentJar;
 
+  // --- a cluster (Slurm) ---
+  @Option(names = "--partition", paramLabel = "NAME", description = "On Slurm, the partition"
+      + " the agent jobs run in (default: the cluster's default partition).")
+  String partition;
+
+  @Option(names = "--account", paramLabel = "NAME", description = "On Slurm, the account the"
+      + " agent jobs are charged to (default: your default account).")
+  String account;
+
+  @Option(names = "--time", paramLabel = "HH:MM:SS", description = "On Slurm, each agent job's"
+      + " time limit (sbatch --time; default: the partition's). An agent hands its jobs back"
+      + " before it ends.")
+  String time;
+
+  @Option(names = "--nodes", paramLabel = "N", description = "On Slurm, submit N agent jobs, each"
+      + " running its share of the jobs at once, up to a whole node (default: one agent job per"
+      + " job at once, at most 100).")
+  Integer nodes;
+
+  @Option(names = "--sbatch-arg", paramLabel = "ARG", description = "On Slurm, one more sbatch"
+      + " option for the agent jobs, e.g. --sbatch-arg=--qos=high (repeatable).")
+  List<String> sbatchArgs = new ArrayList<>();
+
+  @Option(names = "--bucket", paramLabel = "DIR", description = "On Slurm, the project folder on"
+      + " the shared file system (default: $AETHER_HOME/projects/NAME).")
+  Path bucket;
+
+  @Option(names = "--coordinator-host", paramLabel = "HOST", description = "On Slurm, the"
+      + " address the compute nodes reach this login node at (default: its address on the way"
+      + " to slurmctld).")
+  String coordinatorHost;
+
   /** The provider to read live prices and quotas from; empty when bidding from a snapshot. */
   Optional<Provider> livePrices = Optional.empty();
 
@@ -263,7 +298,7 @@ final class AetherCommand implements Callable<Integer> {
       }
     }
     if (chosen.can(Capability.OWN_MACHINES)) {
-      return onOwnMachines(request, runOptions, chosen);
+      return onOwnMachines(request, runOptions);
     }
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
@@ -286,32 +321,46 @@ final class AetherCommand implements Callable<Integer> {
   }
 
   /**
-   * The user's own machines: nothing to bid for. Each is checked (logged in, Java found, its
-   * size read) before anything is uploaded or started; the plan shown is what they offer.
+   * The user's own machines (their SSH hosts, their cluster's agent jobs): nothing to bid for.
+   * The provider checks them (a host logged in with Java found, a partition that can hold the
+   * jobs) before anything is uploaded or started; the plan shown is what they offer.
    */
-  private int onOwnMachines(BidRequest request, RunOptions runOptions, Provider chosen) {
-    // A dry run may have no -N: its project is only opened to check the hosts, nothing is made.
-    String name = request.name().orElse("dry-run");
-    try (ProviderProject project = chosen.open(name)) {
+  private int onOwnMachines(BidRequest request, RunOptions runOptions) {
+    // A dry run may have no -N: its project is only opened to check the machines; nothing is made.
+    String name = dryRun ? request.name().orElse("dry-run") : request.name().orElseThrow();
+    int atOnce = request.concurrency()
+        .map(c -> request.jobs() > 0 ? Math.min(c, request.jobs()) : c)
+        .orElse(Math.max(request.jobs(), 1));
+    Provider sized = ProviderRegistry.resolve(providerChoice(Optional.of(
+        new SlurmProvider.JobShape(request.processors(), request.memoryGb(), atOnce))));
+    try (ProviderProject project = sized.open(name)) {
       List<ProvisionedInstance> nodes = project.fixedNodes().orElseThrow(() ->
-          new AetherException(AetherException.INTERNAL, "the " + chosen.name()
+          new AetherException(AetherException.INTERNAL, "the " + sized.name()
               + " provider has no machines to list"));
-      new HostsTable(out).print(request, chosen.name(), nodes);
+      new FixedPlanTable(out).print(request, sized.name(), nodes, project.describe(nodes));
       if (dryRun) {
         return 0;
       }
-      return new RunStep(request, nodes, runOptions, chosen, out).run(project);
+      return new RunStep(request, nodes, runOptions, sized, out).run(project);
     }
   }
 
-  /** What --provider, -R, -E/-K, the AWS node options and the SSH options say, for the registry. */
+  /** What --provider, -R, -E/-K, the AWS node, SSH and cluster options say, for the registry. */
   ProviderChoice providerChoice() {
+    return providerChoice(Optional.empty());
+  }
+
+  private ProviderChoice providerChoice(Optional<SlurmProvider.JobShape> jobs) {
+    ClusterOptions cluster = new ClusterOptions(Optional.ofNullable(partition),
+        Optional.ofNullable(account), Optional.ofNullable(time), Optional.ofNullable(nodes),
+        sbatchArgs, Optional.ofNullable(bucket), Optional.ofNullable(coordinatorHost), jobs);
     return new ProviderChoice(Optional.ofNullable(provider), region(), Optional.ofNullable(keyId),
         Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs(),
         new SshChoice(Optional.ofNullable(hostsFile), Optional.empty(), Optional.empty(),
             Optional.ofNullable(sshConfig), connectTimeout,
             processors == null ? 1 : Math.max(1, processors),
-            memory == null || !(memory > 0) ? 1 : memory, Optional.ofNullable(agentJar)));
+            memory == null || !(memory > 0) ? 1 : memory, Optional.ofNullable(agentJar)),
+        cluster);
   }
 
   String region() {

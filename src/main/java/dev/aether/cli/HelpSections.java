@@ -28,7 +28,8 @@ final class HelpSections {
         "--offline", "--live-prices"));
     SECTIONS.put("Where it runs", List.of("--provider", "--region", "--aether-home",
         "--instance-profile", "--coordinator-port", "--hosts", "--ssh-config",
-        "--connect-timeout"));
+        "--connect-timeout", "--partition", "--account", "--time", "--nodes", "--sbatch-arg",
+        "--bucket", "--coordinator-host"));
     SECTIONS.put("Credentials (prefer your cloud's default credentials)",
         List.of("--key-ID", "--key"));
   }

@@ -88,8 +88,7 @@ final class JoinCommand implements Callable<Integer> {
     JoinTicket ticket;
     Provider provider = ProviderRegistry.named(record.provider(), new ProviderChoice(
         Optional.of(record.provider()), AwsProvider.DEFAULT_REGION, Optional.empty(),
-        Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE, AwsProvider.DEFAULT_PORT, dirs,
-        SshChoice.NONE));
+        Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE, AwsProvider.DEFAULT_PORT, dirs));
     if (!provider.can(Capability.JOIN)) {
       throw AetherException.invalidInput("project " + name + " runs on the " + record.provider()
           + " provider, whose batches machines cannot join; batches on your own machines"
@@ -101,7 +100,7 @@ final class JoinCommand implements Callable<Integer> {
         Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE, AwsProvider.DEFAULT_PORT, dirs,
         new SshChoice(Optional.empty(), Optional.ofNullable(host), Optional.ofNullable(slots),
             Optional.ofNullable(sshConfig), connectTimeout, ticket.processorsPerJob(),
-            ticket.memoryPerJobGb(), Optional.ofNullable(agentJar))));
+            ticket.memoryPerJobGb(), Optional.ofNullable(agentJar)), ClusterOptions.NONE));
     PrintWriter out = spec.commandLine().getOut();
     return host != null ? remote(provider, name, ticket, out) : here(provider, name, dirs, ticket,
         out);

@@ -14,14 +14,17 @@ import java.util.Optional;
  * @param coordinatorPort --coordinator-port (AWS coordinator node)
  * @param dirs where projects live on this machine
  * @param ssh --hosts and the other SSH options
+ * @param cluster the options of a cluster's batch system (Slurm), and the batch's job shape
  */
 record ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
     Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs,
-    SshChoice ssh) {
-  /** Without SSH options: every command but the batch and join. */
+    SshChoice ssh, ClusterOptions cluster) {
+
+  /** No SSH or cluster options: commands that start no batch (status, down, agent). */
   ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
       Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
-    this(name, region, keyId, key, instanceProfile, coordinatorPort, dirs, SshChoice.NONE);
+    this(name, region, keyId, key, instanceProfile, coordinatorPort, dirs, SshChoice.NONE,
+        ClusterOptions.NONE);
   }
 
   @Override

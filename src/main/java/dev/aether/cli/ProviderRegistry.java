@@ -7,6 +7,7 @@ import dev.aether.providers.aws.AwsProvider;
 import dev.aether.providers.local.LocalProvider;
 import dev.aether.providers.local.LocalStorage;
 import dev.aether.providers.ssh.SshProvider;
+import dev.aether.providers.slurm.SlurmProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +20,8 @@ import java.util.function.Function;
 final class ProviderRegistry {
   /**
    * In the order they are tried when --provider is not given: the first whose credentials are
-   * found wins, so local (needing nothing) ends the search and ssh (which needs nothing either,
-   * but runs only on hosts the user lists) is reached only by name.
+   * found wins, so local (needing nothing) ends the search, and those after it (ssh, slurm:
+   * they run only on hosts or a cluster the user names) are reached only by name.
    */
   private static final Map<String, Function<ProviderChoice, Provider>> PROVIDERS = providers();
 
@@ -30,6 +31,7 @@ final class ProviderRegistry {
         c.key(), c.instanceProfile(), c.coordinatorPort()), c.dirs()));
     m.put(LocalProvider.NAME, c -> new LocalProvider(c.dirs(), aether()));
     m.put(SshProvider.NAME, c -> new SshProvider(c.ssh().settings(), c.dirs(), LocalStorage::new));
+    m.put(SlurmProvider.NAME, c -> new SlurmProvider(c.cluster().slurm(), c.dirs(), aether()));
     return m;
   }
 

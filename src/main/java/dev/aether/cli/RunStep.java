@@ -59,7 +59,7 @@ final class RunStep {
     } else {
       out.println("Running on " + provider.name() + " in " + request.region() + ".");
     }
-    PipelineSpec spec = spec(name, dirs, fixed.orElse(plan));
+    PipelineSpec spec = spec(name, dirs, fixed.orElse(plan), project.coordinatorHost());
     if (provider.can(Capability.REMOTE_COORDINATOR)) {
       return remote(spec, project, dirs.bucket(name));
     }
@@ -79,7 +79,9 @@ final class RunStep {
             ? "; the other jobs wait for a free slot." : ".");
   }
 
-  private PipelineSpec spec(String name, ProjectDirs dirs, List<ProvisionedInstance> nodes) {
+  /** @param host where nodes reach the coordinator here; empty = loopback, the default */
+  private PipelineSpec spec(String name, ProjectDirs dirs, List<ProvisionedInstance> nodes,
+      Optional<String> host) {
     PipelineSpec.Builder spec = PipelineSpec.builder(name, request.script().orElseThrow(),
             request.argsFile().orElseThrow())
         .binDir(request.binDir().orElse(null))
@@ -91,6 +93,7 @@ final class RunStep {
         .restart(options.restart())
         .workDir(dirs.work(name)); // the ledger lives beside the bucket, under the same home
     options.leaseTimeout().ifPresent(spec::leaseTimeout);
+    host.ifPresent(spec::bindHost);
     return spec.build();
   }
 

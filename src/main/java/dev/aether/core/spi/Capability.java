@@ -20,8 +20,9 @@ public enum Capability {
   /** Its machines are bought from a price catalog: the bidder's plan is what it starts. */
   BIDS,
   /**
-   * It runs on machines the user already has (their SSH hosts, their cluster): nothing is bought,
-   * so the bidder is skipped and the plan is what those machines offer, read from them.
+   * It runs on machines the user already has (their SSH hosts, their cluster's agent jobs):
+   * nothing is bought, so the bidder is skipped and the plan shows its {@code fixedNodes()}, as
+   * read from those machines.
    */
   OWN_MACHINES
 }

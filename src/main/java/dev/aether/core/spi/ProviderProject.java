@@ -33,6 +33,25 @@ public interface ProviderProject extends AutoCloseable {
   }
 
   /**
+   * What starting {@code nodes} (its {@link #fixedNodes()}) will do, in the provider's words,
+   * for the plan the user sees before anything starts: e.g. the sbatch options of a cluster's
+   * agent jobs. Empty when the nodes' table says it all.
+   */
+  default List<String> describe(List<ProvisionedInstance> nodes) {
+    return List.of();
+  }
+
+  /**
+   * The address of this machine that the provider's nodes reach it at, for providers whose nodes
+   * are other machines that connect to a coordinator running here (a cluster's compute nodes
+   * calling its login node): the coordinator listens on it and hands it to the nodes. Empty =
+   * loopback, for nodes on this machine or reaching it through a tunnel.
+   */
+  default Optional<String> coordinatorHost() {
+    return Optional.empty();
+  }
+
+  /**
    * Starts and finds the node that runs the coordinator, for providers with
    * {@link Capability#REMOTE_COORDINATOR}; empty for the others.
    */

@@ -100,7 +100,8 @@ record SbatchRequest(
     });
   }
 
-  private static void checkExtraArg(String arg) {
+  /** Refuses a --sbatch-arg that is not an option, or that sets what Aether sets itself. */
+  static void checkExtraArg(String arg) {
     if (!arg.startsWith("-")) {
       throw AetherException.invalidInput("--sbatch-arg " + arg
           + ": not an sbatch option; give each option with its value in one argument, e.g. "

@@ -90,6 +90,16 @@ final class SlurmCommands {
     executable("sbatch");
   }
 
+  /** Whether {@code command} is on the PATH the commands run with. */
+  boolean has(String command) {
+    try {
+      executable(command);
+      return true;
+    } catch (AetherException e) {
+      return false;
+    }
+  }
+
   /** The sbatch arguments for a request, without the program: what {@link #submit} runs. */
   static List<String> sbatchArguments(SbatchRequest r) {
     List<String> args = new ArrayList<>();
@@ -138,6 +148,88 @@ final class SlurmCommands {
   }
 
   /**
+   * Asks Slurm whether it would take {@code request} ({@code sbatch --test-only}): partition,
+   * account, QOS, size and the user's options are checked as for a real submission, and nothing
+   * is queued. The script is written (it holds no secret), since sbatch reads it.
+   *
+   * @throws AetherException exit 2 as {@link #submit} would, naming the option at fault
+   */
+  void test(SbatchRequest request) {
+    Path sbatch = executable("sbatch");
+    writeScript(request.scriptFile(), request.scriptBody());
+    List<String> args = new ArrayList<>(List.of("--test-only"));
+    args.addAll(sbatchArguments(request));
+    Result r = run(sbatch, args, new HashMap<>(request.environment()));
+    if (r.exit() != 0) {
+      throw sbatchRefused(r.exit(), r.stderr(), request);
+    }
+  }
+
+  /**
+   * This user's jobs named {@code jobName} that have not ended (squeue's default states:
+   * pending, running, suspended, completing, ...), whichever run submitted them.
+   */
+  List<JobStatus> named(String jobName) {
+    if (jobName.isBlank() || jobName.contains(",") || jobName.contains("\n")) {
+      throw new IllegalArgumentException("not a job name: '" + jobName + "'");
+    }
+    Result r = run(executable("squeue"), List.of("--noheader", "--me", "--name=" + jobName,
+        "--format=%i|%T|%r"), Map.of());
+    if (r.exit() != 0) {
+      throw failed("squeue", r);
+    }
+    List<JobStatus> out = new ArrayList<>();
+    for (String line : r.stdout().split("\n")) {
+      if (!line.isBlank()) {
+        out.add(parseStatus(line));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Where slurmctld listens, from {@code scontrol show config}: its address (SlurmctldAddr, else
+   * the address in {@code SlurmctldHost[0] = name(address)}, else the name) and its port.
+   */
+  Controller controller() {
+    Result r = run(executable("scontrol"), List.of("show", "config"), Map.of());
+    if (r.exit() != 0) {
+      throw failed("scontrol show config", r);
+    }
+    return parseController(r.stdout());
+  }
+
+  /** slurmctld's host (an address or a name) and port. */
+  record Controller(String host, int port) {
+    Controller {
+      Objects.requireNonNull(host, "host");
+    }
+  }
+
+  static Controller parseController(String config) {
+    Map<String, String> kv = new HashMap<>();
+    for (String line : config.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        kv.putIfAbsent(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+      }
+    }
+    String host = Optional.ofNullable(kv.get("SlurmctldAddr")).filter(a -> !a.equals("(null)"))
+        .orElseGet(() -> {
+          String h = kv.getOrDefault("SlurmctldHost[0]", "");
+          int open = h.indexOf('(');
+          return open >= 0 && h.endsWith(")") ? h.substring(open + 1, h.length() - 1)
+              : h;
+        });
+    String port = kv.getOrDefault("SlurmctldPort", "6817").replaceFirst("-.*$", "");
+    if (host.isBlank() || !port.matches("\\d+")) {
+      throw unexpected("scontrol show config", "SlurmctldHost[0] = " + host + ", SlurmctldPort = "
+          + port);
+    }
+    return new Controller(host, Integer.parseInt(port));
+  }
+
+  /**
    * The state of each job, in the order asked. A job squeue does not list has ended long enough
    * ago that slurmctld dropped its record (after {@code MinJobAge}, 300 s by default): GONE.
    */
@@ -155,12 +247,8 @@ final class SlurmCommands {
         if (line.isBlank()) {
           continue;
         }
-        String[] f = line.strip().split(Pattern.quote(FIELD), 3);
-        if (f.length < 2) {
-          throw unexpected("squeue", line);
-        }
-        listed.put(f[0], new JobStatus(f[0], Optional.of(f[1]), f.length > 2 ? f[2] : "",
-            SlurmStates.toNodeState(f[0], f[1])));
+        JobStatus s = parseStatus(line);
+        listed.put(s.jobId(), s);
       }
     } else if (!r.stderr().contains("Invalid job id specified")) {
       // squeue answers this when none of the ids is known any more; anything else (slurmctld
@@ -172,6 +260,16 @@ final class SlurmCommands {
           new JobStatus(id, Optional.empty(), "not in squeue", NodeState.GONE)));
     }
     return out;
+  }
+
+  /** One line of squeue's {@code %i|%T|%r}. */
+  private static JobStatus parseStatus(String line) {
+    String[] f = line.strip().split(Pattern.quote(FIELD), 3);
+    if (f.length < 2) {
+      throw unexpected("squeue", line);
+    }
+    return new JobStatus(f[0], Optional.of(f[1]), f.length > 2 ? f[2] : "",
+        SlurmStates.toNodeState(f[0], f[1]));
   }
 
   /** Cancels jobs; cancelling one that has already ended is not an error. */

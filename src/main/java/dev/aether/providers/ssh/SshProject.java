@@ -75,6 +75,12 @@ final class SshProject implements ProviderProject {
         .map(h -> h.instance(settings.processorsPerJob(), settings.memoryPerJobGb())).toList());
   }
 
+  @Override
+  public List<String> describe(List<ProvisionedInstance> nodes) {
+    return List.of("A host with slots=N in the hosts file offers only N jobs' worth. Cost: nothing"
+        + " billed by Aether (your own machines).");
+  }
+
   synchronized List<SshHost> hosts() {
     if (hosts == null) {
       hosts = HostProbe.checkAll(settings.entries(), sshSettings());

@@ -64,8 +64,8 @@ class SshBatchTest {
 
       Run run = batch.get(90, TimeUnit.SECONDS);
       assertThat(run.status()).as(run.toString()).isZero();
-      assertThat(run.out()).contains("Machines for 12 jobs of 1 core and 0.5 GB each"
-          + " (--provider ssh)").contains("12 of 12 jobs done");
+      assertThat(run.out()).contains("Plan for 12 jobs of 1 core and 0.5 GB each on the ssh provider"
+          + " (no bidding").contains("12 of 12 jobs done");
       for (int job = 1; job <= 12; job++) {
         String[] where = b.where(job).split("\\s+");
         assertThat(where[0]).as("job %d's $6", job).isIn(h1.address(), h2.address());

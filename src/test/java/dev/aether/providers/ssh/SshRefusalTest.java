@@ -83,10 +83,10 @@ class SshRefusalTest {
     args.add("--dry-run");
     Run run = SshBatch.aether(args);
     assertThat(run.status()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("Machines for 3 jobs of 1 core and 0.5 GB each (--provider"
-        + " ssh); nothing to buy, so the bidder is skipped.")
-        .containsPattern("(?m)^HOST +CORES +MEMORY GB +SLOTS$")
-        .containsPattern("(?m)^good +1 +0.5 +1$")
+    assertThat(run.out()).contains("Plan for 3 jobs of 1 core and 0.5 GB each on the ssh provider (no"
+        + " bidding: it runs on the nodes below)")
+        .containsPattern("(?m)^NODE +WHERE +COUNT +CORES +GB +SLOTS$")
+        .containsPattern("(?m)^good +- +1 +1 +0.5 +1$")
         .contains("Cost: nothing billed by Aether");
     assertThat(HOSTS.homeOf(HOSTS.host("good")).resolve(".aether")).doesNotExist();
     assertThat(b.bucket()).doesNotExist();
