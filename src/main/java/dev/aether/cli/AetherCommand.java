@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "aether",
     mixinStandardHelpOptions = true,
-    subcommands = {StatusCommand.class, DownCommand.class, AttachStorageCommand.class,
+    subcommands = {CheckCommand.class, StatusCommand.class, DownCommand.class,
+        AttachStorageCommand.class,
         CompletionCommand.class, AgentCommand.class, CoordinateCommand.class,
         picocli.CommandLine.HelpCommand.class},
     version = "aether 0.1.0",
@@ -194,12 +195,22 @@ final class AetherCommand implements Callable<Integer> {
   boolean livePricesWanted;
 
   @Option(names = "--instance-profile", paramLabel = "NAME", description = "IAM instance profile"
-      + " the AWS nodes run with (default: aether-node; its policy is in docs/aws.md).")
+      + " the AWS workers run with (default: aether-worker; its policy is in docs/aws.md).")
   String instanceProfile = AwsProvider.DEFAULT_INSTANCE_PROFILE;
+
+  @Option(names = "--coordinator-profile", paramLabel = "NAME", description = "IAM instance"
+      + " profile of the AWS coordinator node, which starts and ends the workers (default:"
+      + " aether-coordinator; see docs/aws.md).")
+  String coordinatorProfile = AwsProvider.DEFAULT_COORDINATOR_PROFILE;
 
   @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS, the port the"
       + " coordinator node listens on, open to the VPC only (default: 7070).")
   int coordinatorPort = AwsProvider.DEFAULT_PORT;
+
+  @Option(names = "--join-deadline", paramLabel = "SECONDS", description = "On a cloud, how long"
+      + " a node has from its launch to join the batch; one that has not is terminated (its"
+      + " console output kept in the bucket) and replaced (default: 600).")
+  long joinDeadlineSeconds = 600;
 
   @Option(names = "--agent-jar", hidden = true, paramLabel = "JAR",
       description = "The jar AWS nodes run (default: the one aether runs from).")
@@ -207,6 +218,17 @@ final class AetherCommand implements Callable<Integer> {
 
   /** The provider to read live prices and quotas from; empty when bidding from a snapshot. */
   Optional<Provider> livePrices = Optional.empty();
+
+  /** The provider the batch runs on: the bidder bids only the offers it can start. */
+  private Optional<Provider> chosenProvider = Optional.empty();
+
+  void provider(Provider p) {
+    chosenProvider = Optional.of(p);
+  }
+
+  Optional<Provider> chosenProvider() {
+    return chosenProvider;
+  }
 
   @Option(names = "--max-attempts", paramLabel = "N",
       description = "Runs a job gets before it counts as failed (default: 3).")
@@ -234,6 +256,7 @@ final class AetherCommand implements Callable<Integer> {
     boolean live = chosen.can(Capability.LIVE_PRICES) && !offline && catalogFile == null
         && (!dryRun || livePricesWanted);
     livePrices = live ? Optional.of(chosen) : Optional.empty();
+    provider(chosen);
     BidRequest request = BidRequest.from(this); // checks every option before anything runs
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
@@ -258,7 +281,7 @@ final class AetherCommand implements Callable<Integer> {
   /** What --provider, -R, -E/-K and the AWS node options say, for the registry. */
   ProviderChoice providerChoice() {
     return new ProviderChoice(Optional.ofNullable(provider), region(), Optional.ofNullable(keyId),
-        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs());
+        Optional.ofNullable(key), instanceProfile, coordinatorProfile, coordinatorPort, dirs());
   }
 
   String region() {
@@ -273,8 +296,12 @@ final class AetherCommand implements Callable<Integer> {
     if (maxAttempts < 1) {
       throw AetherException.invalidInput("--max-attempts must be at least 1, got " + maxAttempts);
     }
+    if (joinDeadlineSeconds < 1) {
+      throw AetherException.invalidInput("--join-deadline must be at least 1 second, got "
+          + joinDeadlineSeconds);
+    }
     return new RunOptions(provider != null, maxAttempts, restart, dirs(),
-        Optional.ofNullable(agentJar));
+        Optional.ofNullable(agentJar), java.time.Duration.ofSeconds(joinDeadlineSeconds));
   }
 
   static Objective parseObjective(String value) {

@@ -10,12 +10,21 @@ import java.util.Optional;
  * @param region -R, or the default region
  * @param keyId -E, when given (a secret's half: never printed)
  * @param key -K, when given (a secret: never printed)
- * @param instanceProfile --instance-profile (AWS nodes)
+ * @param instanceProfile --instance-profile (AWS workers)
+ * @param coordinatorProfile --coordinator-profile (AWS coordinator node)
  * @param coordinatorPort --coordinator-port (AWS coordinator node)
  * @param dirs where projects live on this machine
  */
 record ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
-    Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
+    Optional<String> key, String instanceProfile, String coordinatorProfile, int coordinatorPort,
+    ProjectDirs dirs) {
+  /** With the default coordinator profile (commands that start no coordinator node). */
+  ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
+      Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
+    this(name, region, keyId, key, instanceProfile,
+        dev.aether.providers.aws.AwsProvider.DEFAULT_COORDINATOR_PROFILE, coordinatorPort, dirs);
+  }
+
   @Override
   public String toString() {
     return "ProviderChoice[name=" + name + ", region=" + region + "]";

@@ -21,7 +21,7 @@ final class ProviderRegistry {
   private static Map<String, Function<ProviderChoice, Provider>> providers() {
     Map<String, Function<ProviderChoice, Provider>> m = new LinkedHashMap<>();
     m.put(AwsProvider.NAME, c -> new AwsProvider(new AwsProvider.Settings(c.region(), c.keyId(),
-        c.key(), c.instanceProfile(), c.coordinatorPort()), c.dirs()));
+        c.key(), c.instanceProfile(), c.coordinatorProfile(), c.coordinatorPort()), c.dirs()));
     m.put(LocalProvider.NAME, c -> new LocalProvider(c.dirs(), aether()));
     return m;
   }

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param restart forget the project's ledger and run every job again
  * @param dirs where projects' local buckets and ledgers live
  * @param agentJar the jar remote nodes run, when not the one this program runs from
+ * @param joinDeadline how long a cloud node has from its launch to join before it is ended
  */
 record RunOptions(boolean providerChosen, int maxAttempts, boolean restart, ProjectDirs dirs,
-    Optional<Path> agentJar) {}
+    Optional<Path> agentJar, java.time.Duration joinDeadline) {}

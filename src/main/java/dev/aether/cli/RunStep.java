@@ -8,6 +8,7 @@ import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.project.ProviderRecord;
 import dev.aether.core.spi.Capability;
+import dev.aether.core.spi.Preflight;
 import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import java.io.PrintStream;
@@ -39,6 +40,9 @@ final class RunStep {
   int run() {
     String name = request.name().orElseThrow();
     ProjectDirs dirs = options.dirs();
+    // Before anything is made or started: would a run start on this account at all?
+    provider.preflight().ifPresent(p -> CheckCommand.require(p.run(new Preflight.Request(
+        Optional.of(name), plan, request.regionCatalog())), provider, out));
     try (ProviderProject project = provider.open(name)) {
       new ProviderRecord(provider.name(), request.region()).write(dirs, name);
       Optional<List<ProvisionedInstance>> fixed = project.fixedNodes();
@@ -76,7 +80,7 @@ final class RunStep {
   private int remote(PipelineSpec spec, ProviderProject project, Path home) {
     RemoteBatch batch = new RemoteBatch(spec, request.catalog(), request.regionCatalog(),
         request.limits(), request.baseRequirements(), agentJar(options.agentJar()), home,
-        request.jobs());
+        request.jobs(), options.joinDeadline());
     PipelineConsole.Bar bar = new PipelineConsole.Bar(out);
     RemoteLaunch.Outcome outcome;
     try {

@@ -197,6 +197,11 @@ public final class Coordinator implements AutoCloseable {
     return nodes.size();
   }
 
+  /** Whether node {@code id} has registered (at any time in this coordinator's life). */
+  public boolean registered(String id) {
+    return nodes.containsKey(id);
+  }
+
   /**
    * Stops serving, lets a replacement being started finish, closes the replacer (which stops the
    * machines it started), then writes a last checkpoint. Agents still asking get connection errors.
