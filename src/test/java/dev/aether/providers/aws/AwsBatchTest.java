@@ -234,7 +234,8 @@ class AwsBatchTest {
     try (S3Storage bucket = S3Storage.open(clients, name);
         Ec2Machines machines = new Ec2Machines(ec2Clients, bucket,
             new Ec2Machines.Settings(name, "aether-worker", 7070))) {
-      // a worker booting (its agent waits for a coordinator that is not there): a batch running
+      // a worker still booting: a batch running
+      ec2.failBoots(1, FakeEc2.BootFailure.HANG, m -> true);
       machines.start(List.of(
               new dev.aether.core.plan.ProvisionedInstance("m5.large", 2, 8, false, false,
                   java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty())),
