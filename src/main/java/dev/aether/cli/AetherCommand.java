@@ -234,6 +234,16 @@ final class AetherCommand implements Callable<Integer> {
       description = "Runs a job gets before it counts as failed (default: 3).")
   int maxAttempts = 3;
 
+  /**
+   * K = 2: a spot pool is interrupted a few times a month at most (AWS's Spot Instance Advisor
+   * bands run from under 5% to over 20% a month), so a job interrupted twice is rarely chance: it
+   * is long, or its pools are being reclaimed in a wave. Two lost runs bound the waste; a third on
+   * spot would risk a third.
+   */
+  @Option(names = "--spot-attempts", paramLabel = "K", description = "After K spot interruptions"
+      + " of the same job, its next attempt runs on on-demand capacity (default: 2).")
+  int spotAttempts = 2;
+
   @Option(names = "--restart", description = "Forget the project's earlier run and run every job "
       + "again (needed when the args file changed).")
   boolean restart;
@@ -300,8 +310,13 @@ final class AetherCommand implements Callable<Integer> {
       throw AetherException.invalidInput("--join-deadline must be at least 1 second, got "
           + joinDeadlineSeconds);
     }
+    if (spotAttempts < 1) {
+      throw AetherException.invalidInput("--spot-attempts must be at least 1, got "
+          + spotAttempts);
+    }
     return new RunOptions(provider != null, maxAttempts, restart, dirs(),
-        Optional.ofNullable(agentJar), java.time.Duration.ofSeconds(joinDeadlineSeconds));
+        Optional.ofNullable(agentJar), java.time.Duration.ofSeconds(joinDeadlineSeconds),
+        spotAttempts);
   }
 
   static Objective parseObjective(String value) {

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param dirs where projects' local buckets and ledgers live
  * @param agentJar the jar remote nodes run, when not the one this program runs from
  * @param joinDeadline how long a cloud node has from its launch to join before it is ended
+ * @param spotAttempts after this many spot interruptions of a job, its next attempt is on-demand
  */
 record RunOptions(boolean providerChosen, int maxAttempts, boolean restart, ProjectDirs dirs,
-    Optional<Path> agentJar, java.time.Duration joinDeadline) {}
+    Optional<Path> agentJar, java.time.Duration joinDeadline, int spotAttempts) {}

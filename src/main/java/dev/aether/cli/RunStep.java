@@ -72,6 +72,7 @@ final class RunStep {
         .memoryPerJobGb(request.memoryGb())
         .instances(nodes)
         .maxAttempts(options.maxAttempts())
+        .spotAttempts(options.spotAttempts())
         .restart(options.restart())
         .workDir(dirs.work(name)) // the ledger lives beside the bucket, under the same home
         .build();

@@ -109,7 +109,9 @@ public final class RemoteCoordinator {
     fetch(storage, BucketLayout.PLAN, prov);
     List<ProvisionedInstance> workers = ProvisioningFile.read(prov);
     // No bin/ or data/ here: they are in the bucket already and the agents fetch them from there.
-    return PipelineSpec.builder(run.name(), script, args)
+    PipelineSpec.Builder spec = PipelineSpec.builder(run.name(), script, args);
+    run.spotAttempts().ifPresent(spec::spotAttempts);
+    return spec
         .processorsPerJob(run.processors())
         .memoryPerJobGb(run.memoryGb())
         .instances(workers)

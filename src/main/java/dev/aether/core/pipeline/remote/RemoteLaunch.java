@@ -137,7 +137,7 @@ public final class RemoteLaunch {
     bucket.put(BucketLayout.RUN_MANIFEST, new RunManifest(runId, spec.name(), scriptKey,
         spec.processorsPerJob(), spec.memoryPerJobGb(), spec.maxAttempts(), spec.restart(),
         coordinators.port(), bid.objective(), bid.riskStep(), bid.maxCostPerHour(),
-        batch.joinDeadline()).bytes());
+        batch.joinDeadline(), spec.spotAttempts()).bytes());
   }
 
   /**

@@ -30,10 +30,12 @@ import java.util.Properties;
  * @param objective, riskStep, maxCost how the plan was bid, so that replacements for interrupted
  *     nodes are bid the same way (with the prices in {@link BucketLayout#CATALOG})
  * @param joinDeadline how long a worker has to join the coordinator before it is ended
+ * @param spotAttempts after this many spot interruptions a job's next attempt is on-demand
  */
 record RunManifest(String run, String name, String scriptKey, int processors, double memoryGb,
     int maxAttempts, boolean restart, int port, Objective objective,
-    BigDecimal riskStep, Optional<BigDecimal> maxCost, Duration joinDeadline) {
+    BigDecimal riskStep, Optional<BigDecimal> maxCost, Duration joinDeadline,
+    java.util.OptionalInt spotAttempts) {
   private static final String KEY = BucketLayout.RUN_MANIFEST;
   /** For a manifest written before the deadline was: ten minutes. */
   static final Duration DEFAULT_JOIN_DEADLINE = Duration.ofMinutes(10);
@@ -57,6 +59,7 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
     p.setProperty("riskStep", riskStep.toPlainString());
     maxCost.ifPresent(m -> p.setProperty("maxCost", m.toPlainString()));
     p.setProperty("joinDeadlineSeconds", Long.toString(joinDeadline.toSeconds()));
+    spotAttempts.ifPresent(k -> p.setProperty("spotAttempts", Integer.toString(k)));
     return store(p);
   }
 
@@ -70,7 +73,9 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
           Objective.valueOf(req(p, "objective")), new BigDecimal(req(p, "riskStep")),
           Optional.ofNullable(p.getProperty("maxCost")).map(BigDecimal::new),
           Optional.ofNullable(p.getProperty("joinDeadlineSeconds")).map(Long::parseLong)
-              .map(Duration::ofSeconds).orElse(DEFAULT_JOIN_DEADLINE));
+              .map(Duration::ofSeconds).orElse(DEFAULT_JOIN_DEADLINE),
+          Optional.ofNullable(p.getProperty("spotAttempts")).map(Integer::parseInt)
+              .map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty()));
     } catch (IllegalArgumentException e) { // NumberFormatException included
       throw new AetherException(AetherException.UNEXPECTED_STATE,
           KEY + " in the bucket is damaged: " + e.getMessage(), e);

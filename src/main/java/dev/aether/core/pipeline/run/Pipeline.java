@@ -106,12 +106,14 @@ public final class Pipeline {
       Function<NodeBootstrap, CapacityReplacer> replacements, Optional<Duration> joinDeadline) {
     Coordinator.Settings settings = new Coordinator.Settings(spec.leaseTimeout(),
         spec.maxAttempts(), spec.processorsPerJob(), spec.memoryPerJobGb(), spec.slotsPerNode(),
-        spec.checkpointInterval(), scriptKey);
+        spec.checkpointInterval(), scriptKey, spec.spotAttempts());
     Secret token = Secret.random();
     LateReplacer replacer = new LateReplacer();
     try (Coordinator coordinator = Coordinator.start(ledger, settings, token,
         new InetSocketAddress(spec.bindHost(), spec.coordinatorPort()),
-        () -> checkpoint(ledger, spec, storage), System::currentTimeMillis, replacer)) {
+        () -> checkpoint(ledger, spec, storage), System::currentTimeMillis, replacer,
+        // spot or not, as the provider started it (for --spot-attempts)
+        id -> machines.find(id).map(n -> n.instance().biddable()).orElse(false))) {
       var uri = coordinator.uri(spec.advertisedHost().orElse(spec.bindHost()));
       listener.started(coordinator.counts(), storage.location(), uri);
       NodeBootstrap bootstrap = new NodeBootstrap(uri, token.value(), spec.name());
