@@ -95,7 +95,7 @@ final class AwsProject implements ProviderProject {
   @Override
   public DownReport down(Duration wait) {
     List<String> lines = new ArrayList<>();
-    Ec2Machines ec2 = ec2();
+    Ec2ProjectAdmin ec2 = ec2().admin();
     List<String> ids = ec2.terminateAll();
     lines.add(ids.isEmpty() ? "No instance of project " + name + " was running in "
         + clients.region() + "." : "Terminating " + ids.size() + " instance(s) of project " + name
@@ -127,7 +127,7 @@ final class AwsProject implements ProviderProject {
   @Override
   public Optional<String> costSoFar() {
     Instant now = Instant.now();
-    List<RunCost.Usage> usage = ec2().usage(now);
+    List<RunCost.Usage> usage = ec2().admin().usage(now);
     RunCost.Estimate e = RunCost.estimate(usage,
         EmbeddedCatalog.load().inRegion(clients.region()), now);
     NodeExtras extras = NodeExtras.of(usage, now);

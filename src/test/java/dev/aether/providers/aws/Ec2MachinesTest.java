@@ -332,7 +332,7 @@ class Ec2MachinesTest {
     String ours = ec2.addVolume(project);
     String theirs = ec2.addVolume("someone-else");
 
-    assertThat(machines.deleteLeftoverVolumes()).containsExactly(ours);
+    assertThat(machines.admin().deleteLeftoverVolumes()).containsExactly(ours);
     assertThat(ec2.volumes()).containsExactly(theirs);
   }
 
