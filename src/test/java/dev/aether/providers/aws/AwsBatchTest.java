@@ -61,12 +61,16 @@ class AwsBatchTest {
   void runsTheWholeBatchThroughACapacityShortageAndAFailedBootAndLeavesNothingRunning()
       throws Exception {
     Path project = Files.createDirectories(tmp.resolve("project"));
+    // Jobs hold until the test has seen the failed boot handled, so that the batch is still
+    // running when it is (each machine is this computer: the jobs can see the test's file).
+    Path go = tmp.resolve("go");
     Path script = Files.writeString(project.resolve("job.sh"), """
         #!/bin/bash
         set -e
+        while [ ! -e '%s' ]; do sleep 0.2; done
         echo "job $AETHER_JOB_NUMBER: $1 on $6"
         greet "$1" "$(cat data/suffix.txt)" > "$5/out-$AETHER_JOB_NUMBER.txt"
-        """);
+        """.formatted(go));
     Path bin = Files.createDirectories(project.resolve("bin"));
     Files.writeString(bin.resolve("greet"), "#!/bin/sh\necho \"hello $1$2\"\n");
     Path data = Files.createDirectories(project.resolve("data"));
@@ -89,6 +93,12 @@ class AwsBatchTest {
         "-S", script.toString(), "-A", args.toString(), "-B", bin.toString(), "-D", data.toString(),
         "-P", "1", "-M", "0.5", "-L", prov.toString(), "--agent-jar", e2e.jar.toString(),
         "--coordinator-port", Integer.toString(freePort()));
+    // the failed node ended and the coordinator has said so (and is replacing it)
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!failedBootReplaced() && launcher.isAlive() && System.nanoTime() < until) {
+      Thread.sleep(200);
+    }
+    Files.writeString(go, "");
     boolean ended = launcher.waitFor(120, TimeUnit.SECONDS);
     watch.stop();
     String out = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -262,6 +272,19 @@ class AwsBatchTest {
   }
 
   // ---- helpers
+
+  /**
+   * The coordinator has told of the failed boot and replaced it: its note is in the run's status
+   * object, which it writes before the replacement starts.
+   */
+  private boolean failedBootReplaced() {
+    try {
+      return new String(read("state/status.properties"), StandardCharsets.ISO_8859_1)
+          .contains("ended before it joined");
+    } catch (RuntimeException e) {
+      return false; // not written yet
+    }
+  }
 
   private Process aether(Path home, String... args) throws IOException {
     return e2e.aether(home, args);

@@ -128,6 +128,9 @@ public final class Pipeline {
         List<Node> nodes = machines.start(spec.instances(), bootstrap);
         try {
           waitForEnd(spec, machines, listener, coordinator);
+          if (watch != null) {
+            watch.close(); // the batch is over: no node needs to join, none is to be replaced
+          }
           // Agents leave on their own once told to stop; give them a moment to upload and go.
           awaitNodesGone(machines, Duration.ofSeconds(10));
         } finally {
