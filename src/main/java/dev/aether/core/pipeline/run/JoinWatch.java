@@ -90,6 +90,20 @@ final class JoinWatch implements AutoCloseable {
     }
   }
 
+  /**
+   * Watches nodes just started, so that one whose boot fails before the first look at
+   * {@link Machines#list()} is not missed.
+   */
+  synchronized void track(java.util.List<Node> nodes) {
+    long now = clockMillis.getAsLong();
+    for (Node n : nodes) {
+      if (!done.contains(n.id()) && !waiting.containsKey(n.id())) {
+        waiting.put(n.id(), n);
+        firstSeen.put(n.id(), now);
+      }
+    }
+  }
+
   /** One look at the nodes: new ones are timed, late and lost ones are ended and replaced. */
   synchronized void check() {
     long now = clockMillis.getAsLong();

@@ -126,6 +126,9 @@ public final class Pipeline {
           Duration.ofSeconds(2)).start()).orElse(null);
       try {
         List<Node> nodes = machines.start(spec.instances(), bootstrap);
+        if (watch != null) {
+          watch.track(nodes);
+        }
         try {
           waitForEnd(spec, machines, listener, coordinator);
           if (watch != null) {

@@ -78,6 +78,16 @@ class JoinWatchTest {
   }
 
   @Test
+  void aStartedNodeThatEndsBeforeTheFirstLookIsNotMissed() {
+    JoinWatch w = watch(2);
+    w.track(List.of(node("i-1"))); // started, and already gone when the watch first looks
+
+    w.check();
+
+    assertThat(replaced).containsExactly(new LostCapacity("i-1", 2));
+  }
+
+  @Test
   void aNodeThatJoinedIsNeverTouched() {
     JoinWatch w = watch(2);
     machines.alive.add(node("i-1"));
