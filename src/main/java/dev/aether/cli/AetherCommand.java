@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "aether",
     mixinStandardHelpOptions = true,
-    subcommands = {StatusCommand.class, DownCommand.class, AttachStorageCommand.class,
-        CompletionCommand.class, JoinCommand.class, AgentCommand.class, CoordinateCommand.class,
+    subcommands = {CheckCommand.class, StatusCommand.class, DownCommand.class,
+        AttachStorageCommand.class, CompletionCommand.class, JoinCommand.class,
+        AgentCommand.class, CoordinateCommand.class,
         picocli.codegen.docgen.manpage.ManPageGenerator.class,
         picocli.CommandLine.HelpCommand.class},
     version = "aether 0.1.0",
@@ -217,12 +218,22 @@ final class AetherCommand implements Callable<Integer> {
   boolean livePricesWanted;
 
   @Option(names = "--instance-profile", paramLabel = "NAME", description = "IAM instance profile"
-      + " the AWS nodes run with (default: aether-node; its policy is in docs/aws.md).")
+      + " the AWS workers run with (default: aether-worker; its policy is in docs/aws.md).")
   String instanceProfile = AwsProvider.DEFAULT_INSTANCE_PROFILE;
+
+  @Option(names = "--coordinator-profile", paramLabel = "NAME", description = "IAM instance"
+      + " profile of the AWS coordinator node, which starts and ends the workers (default:"
+      + " aether-coordinator; see docs/aws.md).")
+  String coordinatorProfile = AwsProvider.DEFAULT_COORDINATOR_PROFILE;
 
   @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS, the port the"
       + " coordinator node listens on, open to the VPC only (default: 7070).")
   int coordinatorPort = AwsProvider.DEFAULT_PORT;
+
+  @Option(names = "--join-deadline", paramLabel = "SECONDS", description = "On a cloud, how long"
+      + " a node has from its launch to join the batch; one that has not is terminated (its"
+      + " console output kept in the bucket) and replaced (default: 600).")
+  long joinDeadlineSeconds = 600;
 
   @Option(names = "--agent-jar", hidden = true, paramLabel = "JAR",
       description = "The jar AWS nodes run (default: the one aether runs from).")
@@ -263,9 +274,30 @@ final class AetherCommand implements Callable<Integer> {
   /** The provider to read live prices and quotas from; empty when bidding from a snapshot. */
   Optional<Provider> livePrices = Optional.empty();
 
+  /** The provider the batch runs on: the bidder bids only the offers it can start. */
+  private Optional<Provider> chosenProvider = Optional.empty();
+
+  void provider(Provider p) {
+    chosenProvider = Optional.of(p);
+  }
+
+  Optional<Provider> chosenProvider() {
+    return chosenProvider;
+  }
+
   @Option(names = "--max-attempts", paramLabel = "N",
       description = "Runs a job gets before it counts as failed (default: 3).")
   int maxAttempts = 3;
+
+  /**
+   * K = 2: a spot pool is interrupted a few times a month at most (AWS's Spot Instance Advisor
+   * bands run from under 5% to over 20% a month), so a job interrupted twice is rarely chance: it
+   * is long, or its pools are being reclaimed in a wave. Two lost runs bound the waste; a third on
+   * spot would risk a third.
+   */
+  @Option(names = "--spot-attempts", paramLabel = "K", description = "After K spot interruptions"
+      + " of the same job, its next attempt runs on on-demand capacity (default: 2).")
+  int spotAttempts = 2;
 
   @Option(names = "--restart", description = "Forget the project's earlier run and run every job "
       + "again (needed when the args file changed).")
@@ -289,6 +321,7 @@ final class AetherCommand implements Callable<Integer> {
     boolean live = chosen.can(Capability.LIVE_PRICES) && !offline && catalogFile == null
         && (!dryRun || livePricesWanted);
     livePrices = live ? Optional.of(chosen) : Optional.empty();
+    provider(chosen);
     BidRequest request = BidRequest.from(this); // checks every option before anything runs
     if (!dryRun && !restart) {
       Optional<String> done = PreviousRun.check(dirs(), request);
@@ -355,7 +388,7 @@ final class AetherCommand implements Callable<Integer> {
         Optional.ofNullable(account), Optional.ofNullable(time), Optional.ofNullable(nodes),
         sbatchArgs, Optional.ofNullable(bucket), Optional.ofNullable(coordinatorHost), jobs);
     return new ProviderChoice(Optional.ofNullable(provider), region(), Optional.ofNullable(keyId),
-        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs(),
+        Optional.ofNullable(key), instanceProfile, coordinatorProfile, coordinatorPort, dirs(),
         new SshChoice(Optional.ofNullable(hostsFile), Optional.empty(), Optional.empty(),
             Optional.ofNullable(sshConfig), connectTimeout,
             processors == null ? 1 : Math.max(1, processors),
@@ -379,9 +412,18 @@ final class AetherCommand implements Callable<Integer> {
       throw AetherException.invalidInput("--lease-timeout must be at least 0.1 seconds, got "
           + leaseTimeoutSeconds);
     }
+    if (joinDeadlineSeconds < 1) {
+      throw AetherException.invalidInput("--join-deadline must be at least 1 second, got "
+          + joinDeadlineSeconds);
+    }
+    if (spotAttempts < 1) {
+      throw AetherException.invalidInput("--spot-attempts must be at least 1, got "
+          + spotAttempts);
+    }
     return new RunOptions(provider != null, maxAttempts, restart, dirs(),
         Optional.ofNullable(agentJar), Optional.ofNullable(leaseTimeoutSeconds)
-            .map(s -> java.time.Duration.ofMillis(Math.round(s * 1000))));
+            .map(s -> java.time.Duration.ofMillis(Math.round(s * 1000))),
+        java.time.Duration.ofSeconds(joinDeadlineSeconds), spotAttempts);
   }
 
   static Objective parseObjective(String value) {

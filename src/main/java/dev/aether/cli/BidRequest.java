@@ -118,7 +118,8 @@ record BidRequest(
         : c.livePrices.isPresent()
             ? c.livePrices.get().prices().orElseThrow().load(weeks)
         : EmbeddedCatalog.load();
-    Catalog inRegion = all.inRegion(region);
+    Catalog inRegion = c.chosenProvider().map(p -> p.startable(all.inRegion(region)))
+        .orElse(all.inRegion(region));
     if (inRegion.offers().isEmpty()) {
       throw AetherException.invalidInput("-R/--region: no prices for '" + region + "' in the "
           + all.source() + " (it has: " + String.join(", ", all.regions())

@@ -97,8 +97,8 @@ final class JoinCommand implements Callable<Integer> {
     ticket = JoinTicket.read(dirs, name);
     provider = ProviderRegistry.named(record.provider(), new ProviderChoice(
         Optional.of(record.provider()), AwsProvider.DEFAULT_REGION, Optional.empty(),
-        Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE, AwsProvider.DEFAULT_PORT, dirs,
-        new SshChoice(Optional.empty(), Optional.ofNullable(host), Optional.ofNullable(slots),
+        Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE,
+        AwsProvider.DEFAULT_COORDINATOR_PROFILE, AwsProvider.DEFAULT_PORT, dirs, new SshChoice(Optional.empty(), Optional.ofNullable(host), Optional.ofNullable(slots),
             Optional.ofNullable(sshConfig), connectTimeout, ticket.processorsPerJob(),
             ticket.memoryPerJobGb(), Optional.ofNullable(agentJar)), ClusterOptions.NONE));
     PrintWriter out = spec.commandLine().getOut();

@@ -10,21 +10,26 @@ import java.util.Optional;
  * @param region -R, or the default region
  * @param keyId -E, when given (a secret's half: never printed)
  * @param key -K, when given (a secret: never printed)
- * @param instanceProfile --instance-profile (AWS nodes)
+ * @param instanceProfile --instance-profile (AWS workers)
+ * @param coordinatorProfile --coordinator-profile (AWS coordinator node)
  * @param coordinatorPort --coordinator-port (AWS coordinator node)
  * @param dirs where projects live on this machine
  * @param ssh --hosts and the other SSH options
  * @param cluster the options of a cluster's batch system (Slurm), and the batch's job shape
  */
 record ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
-    Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs,
-    SshChoice ssh, ClusterOptions cluster) {
+    Optional<String> key, String instanceProfile, String coordinatorProfile, int coordinatorPort,
+    ProjectDirs dirs, SshChoice ssh, ClusterOptions cluster) {
 
-  /** No SSH or cluster options: commands that start no batch (status, down, agent). */
+  /**
+   * The default coordinator profile and no SSH or cluster options: commands that start no batch
+   * (status, down, agent).
+   */
   ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
       Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
-    this(name, region, keyId, key, instanceProfile, coordinatorPort, dirs, SshChoice.NONE,
-        ClusterOptions.NONE);
+    this(name, region, keyId, key, instanceProfile,
+        dev.aether.providers.aws.AwsProvider.DEFAULT_COORDINATOR_PROFILE, coordinatorPort, dirs,
+        SshChoice.NONE, ClusterOptions.NONE);
   }
 
   @Override

@@ -28,7 +28,7 @@ final class ProviderRegistry {
   private static Map<String, Function<ProviderChoice, Provider>> providers() {
     Map<String, Function<ProviderChoice, Provider>> m = new LinkedHashMap<>();
     m.put(AwsProvider.NAME, c -> new AwsProvider(new AwsProvider.Settings(c.region(), c.keyId(),
-        c.key(), c.instanceProfile(), c.coordinatorPort()), c.dirs()));
+        c.key(), c.instanceProfile(), c.coordinatorProfile(), c.coordinatorPort()), c.dirs()));
     m.put(LocalProvider.NAME, c -> new LocalProvider(c.dirs(), aether()));
     m.put(SshProvider.NAME, c -> new SshProvider(c.ssh().settings(), c.dirs(), LocalStorage::new));
     m.put(SlurmProvider.NAME, c -> new SlurmProvider(c.cluster().slurm(), c.dirs(), aether()));

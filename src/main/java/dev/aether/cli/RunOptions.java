@@ -14,6 +14,9 @@ import java.util.Optional;
  * @param dirs where projects' local buckets and ledgers live
  * @param agentJar the jar remote nodes run, when not the one this program runs from
  * @param leaseTimeout how long a silent node keeps its jobs, when not the pipeline's default
+ * @param joinDeadline how long a cloud node has from its launch to join before it is ended
+ * @param spotAttempts after this many spot interruptions of a job, its next attempt is on-demand
  */
 record RunOptions(boolean providerChosen, int maxAttempts, boolean restart, ProjectDirs dirs,
-    Optional<Path> agentJar, Optional<Duration> leaseTimeout) {}
+    Optional<Path> agentJar, Optional<Duration> leaseTimeout, Duration joinDeadline,
+    int spotAttempts) {}

@@ -9,6 +9,7 @@ import dev.aether.core.plan.Slots;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.project.ProviderRecord;
 import dev.aether.core.spi.Capability;
+import dev.aether.core.spi.Preflight;
 import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import java.io.PrintStream;
@@ -38,7 +39,11 @@ final class RunStep {
   }
 
   int run() {
-    try (ProviderProject project = provider.open(request.name().orElseThrow())) {
+    String name = request.name().orElseThrow();
+    // Before anything is made or started: would a run start on this account at all?
+    provider.preflight().ifPresent(p -> CheckCommand.require(p.run(new Preflight.Request(
+        Optional.of(name), plan, request.regionCatalog())), provider, out));
+    try (ProviderProject project = provider.open(name)) {
       return run(project);
     }
   }
@@ -71,7 +76,8 @@ final class RunStep {
     int slots = nodes.stream().mapToInt(n -> Slots.forNode(n.processors(), n.ramGb(),
         request.processors(), request.memoryGb())).sum();
     String size = nodes.size() == 1
-        ? nodes.get(0).processors() + " cores and " + nodes.get(0).ramGb() + " GB"
+        ? nodes.get(0).processors() + (nodes.get(0).processors() == 1 ? " core" : " cores")
+            + " and " + nodes.get(0).ramGb() + " GB"
         : nodes.stream().mapToInt(ProvisionedInstance::processors).sum() + " cores in all";
     return slots + (slots == 1 ? " job" : " jobs") + " at once (" + size + "; each job "
         + request.processors() + (request.processors() == 1 ? " core" : " cores") + " and "
@@ -90,6 +96,7 @@ final class RunStep {
         .memoryPerJobGb(request.memoryGb())
         .instances(nodes)
         .maxAttempts(options.maxAttempts())
+        .spotAttempts(options.spotAttempts())
         .restart(options.restart())
         .workDir(dirs.work(name)); // the ledger lives beside the bucket, under the same home
     options.leaseTimeout().ifPresent(spec::leaseTimeout);
@@ -100,7 +107,7 @@ final class RunStep {
   private int remote(PipelineSpec spec, ProviderProject project, Path home) {
     RemoteBatch batch = new RemoteBatch(spec, request.catalog(), request.regionCatalog(),
         request.limits(), request.baseRequirements(), agentJar(options.agentJar()), home,
-        request.jobs());
+        request.jobs(), options.joinDeadline());
     PipelineConsole.Bar bar = new PipelineConsole.Bar(out);
     RemoteLaunch.Outcome outcome;
     try {

@@ -15,6 +15,8 @@ package dev.aether.core.project;
  * state/project           marks the bucket as this project's
  * state/run.properties    a remote run's settings, for the coordinator node
  * state/result.properties how a remote run ended, for the launcher
+ * state/status.properties a remote run's progress (counts, notes), small, for the launcher
+ * logs/nodes/&lt;id&gt;/       a node's boot log and console output, when it failed to join
  * aether/aether.jar       the program nodes run
  * aether/catalog.csv      the offers the plan was bid from (for replacements)
  * aether/limits.json      the limits it was bid under
@@ -33,6 +35,8 @@ public final class BucketLayout {
   public static final String PROJECT_MARKER = "state/project";
   public static final String RUN_MANIFEST = "state/run.properties";
   public static final String RUN_RESULT = "state/result.properties";
+  public static final String RUN_STATUS = "state/status.properties";
+  public static final String NODE_LOGS_PREFIX = "logs/nodes/";
   public static final String AGENT_JAR = "aether/aether.jar";
   public static final String CATALOG = "aether/catalog.csv";
   public static final String LIMITS = "aether/limits.json";
@@ -48,6 +52,16 @@ public final class BucketLayout {
   /** The key of job {@code number}'s log. */
   public static String log(int number) {
     return LOGS_PREFIX + number + ".log";
+  }
+
+  /** The key of node {@code id}'s boot log, which its boot script uploads when it fails. */
+  public static String nodeBootLog(String id) {
+    return NODE_LOGS_PREFIX + id + "/boot.log";
+  }
+
+  /** The key of node {@code id}'s console output, kept when it did not join. */
+  public static String nodeConsole(String id) {
+    return NODE_LOGS_PREFIX + id + "/console.txt";
   }
 
   /** The key of a job's output file, {@code relative} to its output folder ({@code /}-separated). */

@@ -25,4 +25,23 @@ public interface Machines {
 
   /** Stops (terminates) a node; stopping a stopped node does nothing. */
   void stop(Node node);
+
+  /**
+   * Starts each instance on its own, so that one pool without room does not stop the others:
+   * instances whose pool has none to give now come back in {@link StartReport#unavailable()},
+   * and the caller may plan their slots elsewhere. Any other failure (credentials, permissions,
+   * bad input) stops what this call started and throws, as {@link #start} does. The default
+   * starts them all or none.
+   */
+  default StartReport startEach(List<ProvisionedInstance> instances, NodeBootstrap bootstrap) {
+    return new StartReport(start(instances, bootstrap), List.of());
+  }
+
+  /**
+   * What the node printed while it booted (on EC2 its console output), when the provider can tell:
+   * kept in the bucket when a node fails to join, so the user sees why.
+   */
+  default Optional<String> console(Node node) {
+    return Optional.empty();
+  }
 }

@@ -47,6 +47,22 @@ public interface Provider {
     return Optional.empty();
   }
 
+  /**
+   * Checks that a run could start on this account before anything costs money (see
+   * {@link Preflight}); empty for providers with nothing to check.
+   */
+  default Optional<Preflight> preflight() {
+    return Optional.empty();
+  }
+
+  /**
+   * The offers of {@code catalog} this provider can start and boot: the bidder bids only these
+   * (on AWS, not the a1 types, which the Amazon Linux 2023 image nodes run does not support).
+   */
+  default Catalog startable(Catalog catalog) {
+    return catalog;
+  }
+
   /** Reads the live price catalog. */
   interface PriceSource {
     /** @param weeks the spot price look-back window */

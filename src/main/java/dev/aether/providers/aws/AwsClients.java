@@ -9,7 +9,6 @@ import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -19,7 +18,9 @@ import software.amazon.awssdk.services.pricing.PricingClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.servicequotas.ServiceQuotasClient;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Builds the SDK clients the AWS provider uses, all alike: one region, one credentials provider,
@@ -62,8 +63,8 @@ public record AwsClients(
   }
 
   /**
-   * Clients for real AWS in {@code region}: default credentials chain, and the SDK's standard retry
-   * strategy, which backs off on throttling (RequestLimitExceeded and friends). See
+   * Clients for real AWS in {@code region}: default credentials chain, and {@link AwsRetries},
+   * which backs off on throttling (RequestLimitExceeded and friends) up to 12 attempts. See
    * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
    */
   public static AwsClients forRegion(String region) {
@@ -83,14 +84,14 @@ public record AwsClients(
     Optional<URI> all = Optional.ofNullable(env.get("AWS_ENDPOINT_URL"))
         .filter(v -> !v.isBlank()).map(URI::create);
     Map<String, URI> perService = new java.util.HashMap<>();
-    for (String service : new String[] {"s3", "ec2", "ssm", "pricing", "service_quotas"}) {
+    for (String service : new String[] {"s3", "ec2", "ssm", "pricing", "service_quotas", "sts",
+        "iam"}) {
       String v = env.get("AWS_ENDPOINT_URL_" + service.toUpperCase(Locale.ROOT));
       if (v != null && !v.isBlank()) {
         perService.put(service, URI.create(v));
       }
     }
-    return new AwsClients(region, all, credentials, AwsRetryStrategy.standardRetryStrategy(),
-        perService);
+    return new AwsClients(region, all, credentials, AwsRetries.standard(), perService);
   }
 
   /** These clients, talking to {@code uri} instead of AWS (tests, emulators). */
@@ -113,6 +114,16 @@ public record AwsClients(
 
   public ServiceQuotasClient serviceQuotas() {
     return configure(ServiceQuotasClient.builder(), region, "service_quotas").httpClientBuilder(http()).build();
+  }
+
+  public StsClient sts() {
+    return configure(StsClient.builder(), region, "sts").httpClientBuilder(http()).build();
+  }
+
+  /** IAM is global: one endpoint for every region (aws-global). */
+  public IamClient iam() {
+    return configure(IamClient.builder(), Region.AWS_GLOBAL.id(), "iam").httpClientBuilder(http())
+        .build();
   }
 
   public SsmClient ssm() {

@@ -21,8 +21,58 @@ final class AwsErrors {
           "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "UnrecognizedClientException");
   private static final Set<String> QUOTA =
       Set.of("VcpuLimitExceeded", "InstanceLimitExceeded", "MaxSpotInstanceCountExceeded");
+  /** The pool has no room now: another type or zone may (HTTP 500, but not to be retried). */
+  private static final Set<String> CAPACITY =
+      Set.of("InsufficientInstanceCapacity", "InsufficientCapacity", "InsufficientHostCapacity",
+          "InsufficientReservedInstanceCapacity");
+  /** The zone cannot take this type or this instance: another zone may. */
+  private static final Set<String> ZONE =
+      Set.of("Unsupported", "InsufficientFreeAddressesInSubnet");
+  static final String SPOT_ROLE_DENIED = "AuthFailure.ServiceLinkedRoleCreationNotPermitted";
+  /** The one command that makes EC2's spot service-linked role (once per account). */
+  static final String CREATE_SPOT_ROLE =
+      "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com";
 
   private AwsErrors() {}
+
+  static boolean isThrottling(String code) {
+    return THROTTLED.contains(code);
+  }
+
+  static boolean isCapacity(String code) {
+    return CAPACITY.contains(code);
+  }
+
+  /**
+   * Why a pool could not give an instance, when {@code e} says so: the refusals a launch answers
+   * by leaving the pool out and planning its slots elsewhere. Empty for every other error (those
+   * stop the launch). See https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+   */
+  static java.util.Optional<dev.aether.core.spi.Unavailable.Reason> unavailable(SdkException e) {
+    String code = code(e);
+    if (CAPACITY.contains(code)) {
+      return java.util.Optional.of(dev.aether.core.spi.Unavailable.Reason.CAPACITY);
+    }
+    if ("SpotMaxPriceTooLow".equals(code)) {
+      return java.util.Optional.of(dev.aether.core.spi.Unavailable.Reason.PRICE);
+    }
+    if (QUOTA.contains(code)) {
+      return java.util.Optional.of(dev.aether.core.spi.Unavailable.Reason.QUOTA);
+    }
+    if (ZONE.contains(code)) {
+      return java.util.Optional.of(dev.aether.core.spi.Unavailable.Reason.ZONE);
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** AWS's own words for {@code e}: code and message, on one line. */
+  static String said(SdkException e) {
+    if (e instanceof AwsServiceException s && s.awsErrorDetails() != null) {
+      String m = s.awsErrorDetails().errorMessage();
+      return code(e) + (m == null ? "" : ": " + m);
+    }
+    return String.valueOf(e.getMessage());
+  }
 
   /**
    * @param what what we were doing, as a phrase: "starting c5.large (spot) in us-east-1a"
@@ -62,6 +112,16 @@ final class AwsErrors {
   private static String message(String what, String code, String detail) {
     String head = "Failed " + what + ": ";
     String aws = " (AWS " + code + (detail == null ? "" : ": " + detail) + ")";
+    if (SPOT_ROLE_DENIED.equals(code)) {
+      return head + "this account has no spot service-linked role (AWSServiceRoleForEC2Spot) and"
+          + " these credentials may not create it" + aws + ". Create it once for the account: `"
+          + CREATE_SPOT_ROLE + "` (or run `aether check`, which creates it when allowed).";
+    }
+    if ("UnauthorizedOperation".equals(code)) {
+      return head + "the IAM policy does not allow this" + aws + ". Compare the policy with"
+          + " docs/aws.md; `aws sts decode-authorization-message --encoded-message MESSAGE` says"
+          + " which permission is missing.";
+    }
     if (THROTTLED.contains(code)) {
       return head + "AWS kept throttling our requests after retries" + aws
           + ". Wait a minute and run again; other tools on this account may be using the API.";

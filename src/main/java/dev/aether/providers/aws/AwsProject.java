@@ -12,6 +12,8 @@ import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.core.spi.Storage;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +26,8 @@ final class AwsProject implements ProviderProject {
   /** The coordinator node: the cheapest x86 standard on-demand type with this much. */
   static final int COORDINATOR_VCPUS = 2;
   static final double COORDINATOR_GIB = 4;
+  /** How many coordinator types are tried when the cheapest has no capacity. */
+  static final int COORDINATOR_CANDIDATES = 3;
 
   private final AwsClients clients;
   private final String name;
@@ -63,7 +67,7 @@ final class AwsProject implements ProviderProject {
   private synchronized Ec2Machines ec2() {
     if (machines == null) {
       machines = new Ec2Machines(clients, (S3Storage) storage(), new Ec2Machines.Settings(name,
-          settings.instanceProfile(), settings.coordinatorPort()));
+          settings.instanceProfile(), settings.coordinatorProfile(), settings.coordinatorPort()));
     }
     return machines;
   }
@@ -73,7 +77,7 @@ final class AwsProject implements ProviderProject {
     return Optional.of(new CoordinatorNodes() {
       @Override
       public Node start(Catalog catalog) {
-        return ec2().startCoordinator(coordinatorType(catalog));
+        return ec2().startCoordinator(coordinatorTypes(catalog));
       }
 
       @Override
@@ -101,9 +105,13 @@ final class AwsProject implements ProviderProject {
         + "), if there was one.");
     if (!ec2.awaitAllTerminated(wait, Duration.ofSeconds(5))) {
       lines.add("The instances are still shutting down; run `aether down --name " + name
-          + "` again in a minute to delete the security group.");
+          + "` again in a minute to delete the security group and leftover volumes.");
       return new DownReport(lines, false);
     }
+    List<String> volumes = ec2.deleteLeftoverVolumes();
+    lines.add(volumes.isEmpty() ? "No leftover volume of project " + name + "."
+        : "Deleted " + volumes.size() + " leftover volume(s) of project " + name + ": "
+            + String.join(", ", volumes));
     lines.add(ec2.deleteSecurityGroup() ? "Deleted the security group aether-" + name + "."
         : "No security group of project " + name + " to delete.");
     lines.add("Kept the bucket " + storage().location() + " and its results (delete it with"
@@ -111,16 +119,45 @@ final class AwsProject implements ProviderProject {
     return new DownReport(lines, true);
   }
 
+  /**
+   * The project's instances (coordinator included) at the catalog's prices, plus what comes with
+   * each: its root disk and its public IPv4 address (nodes need one to reach S3 and the package
+   * mirrors from a default subnet). See {@link NodeExtras}.
+   */
   @Override
   public Optional<String> costSoFar() {
     Instant now = Instant.now();
-    RunCost.Estimate e = RunCost.estimate(ec2().admin().usage(now),
+    List<RunCost.Usage> usage = ec2().admin().usage(now);
+    RunCost.Estimate e = RunCost.estimate(usage,
         EmbeddedCatalog.load().inRegion(clients.region()), now);
-    return Optional.of("Cost so far: $" + e.dollars().toPlainString() + " for " + e.instances()
-        + " instance(s) at the catalog's prices, billed per second"
+    NodeExtras extras = NodeExtras.of(usage, now);
+    BigDecimal total = e.dollars().add(extras.disks()).add(extras.addresses())
+        .setScale(2, RoundingMode.CEILING);
+    return Optional.of("Cost so far: $" + total.toPlainString() + " for " + e.instances()
+        + " instance(s): $" + e.dollars().toPlainString() + " for the instances at the catalog's"
+        + " prices, $" + extras.disks().toPlainString() + " for their root disks ("
+        + NodeExtras.ROOT_GB + " GB gp3 each), $" + extras.addresses().toPlainString()
+        + " for their public IPv4 addresses; billed per second"
         + (e.unpriced() > 0 ? " (" + e.unpriced() + " instance(s) without a known price left out)"
             : "")
-        + "; EC2 keeps terminated instances listed for about an hour.");
+        + ". EC2 keeps terminated instances listed for about an hour; S3 is not counted.");
+  }
+
+  /** The coordinator node's types, cheapest first: the next is tried when one has no room. */
+  static List<ProvisionedInstance> coordinatorTypes(Catalog catalog) {
+    List<ProvisionedInstance> all = UnbootableTypes.without(catalog).offers().stream()
+        .filter(o -> o.market() == Market.ON_DEMAND)
+        .filter(o -> o.type().arch().equals("x86_64") && o.type().quotaClass().equals("standard"))
+        .filter(o -> o.type().vcpus() == COORDINATOR_VCPUS
+            && o.type().memoryGib() >= COORDINATOR_GIB)
+        .sorted(Comparator.comparing(Offer::price).thenComparing(Offer::key))
+        .map(o -> new ProvisionedInstance(o.type().name(), o.type().vcpus(), o.type().memoryGib(),
+            o.type().hasStorage(), false, Optional.empty(), Optional.empty(), Optional.of("aws")))
+        .distinct().limit(COORDINATOR_CANDIDATES).toList();
+    if (all.isEmpty()) {
+      return List.of(coordinatorType(catalog));
+    }
+    return all;
   }
 
   /**

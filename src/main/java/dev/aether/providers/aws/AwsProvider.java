@@ -1,11 +1,13 @@
 package dev.aether.providers.aws;
 
 import dev.aether.core.AetherException;
+import dev.aether.core.catalog.Catalog;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.InterruptionNotices;
 import dev.aether.core.spi.NodeEnvironment;
 import dev.aether.core.spi.NodeOptions;
+import dev.aether.core.spi.Preflight;
 import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.core.spi.Storage;
@@ -33,7 +35,10 @@ public final class AwsProvider implements Provider {
   public static final String NAME = "aws";
   public static final String DEFAULT_REGION = "us-east-1";
   public static final int DEFAULT_PORT = 7070;
-  public static final String DEFAULT_INSTANCE_PROFILE = "aether-node";
+  /** The workers' instance profile: the project bucket's prefixes they use, nothing else. */
+  public static final String DEFAULT_INSTANCE_PROFILE = "aether-worker";
+  /** The coordinator node's profile: the bucket, and starting and ending the project's workers. */
+  public static final String DEFAULT_COORDINATOR_PROFILE = "aether-coordinator";
   /**
    * For tests only: seconds between two reads of the spot interruption notice (default 5, as AWS
    * suggests). An environment variable, not a flag: nothing a user should tune.
@@ -46,11 +51,14 @@ public final class AwsProvider implements Provider {
    * @param region e.g. us-east-1
    * @param keyId -E, when given (the default credential chain otherwise)
    * @param secretKey -K, when given
-   * @param instanceProfile the IAM instance profile the nodes run with
+   * @param instanceProfile the IAM instance profile the workers run with (their bucket prefixes
+   *     only)
+   * @param coordinatorProfile the instance profile of the coordinator node (it also starts and
+   *     ends the project's workers)
    * @param coordinatorPort the port the coordinator node listens on, open to the VPC only
    */
   public record Settings(String region, Optional<String> keyId, Optional<String> secretKey,
-      String instanceProfile, int coordinatorPort) {
+      String instanceProfile, String coordinatorProfile, int coordinatorPort) {
     public Settings {
       if (region == null || region.isBlank()) {
         throw AetherException.invalidInput("-R/--region is empty; give an AWS region such as "
@@ -63,22 +71,33 @@ public final class AwsProvider implements Provider {
       if (instanceProfile == null || instanceProfile.isBlank()) {
         throw AetherException.invalidInput("--instance-profile is empty");
       }
+      if (coordinatorProfile == null || coordinatorProfile.isBlank()) {
+        throw AetherException.invalidInput("--coordinator-profile is empty");
+      }
       if (coordinatorPort < 1 || coordinatorPort > 65535) {
         throw AetherException.invalidInput("--coordinator-port must be 1 to 65535, got "
             + coordinatorPort);
       }
     }
 
+    /** With the default coordinator profile. */
+    public Settings(String region, Optional<String> keyId, Optional<String> secretKey,
+        String instanceProfile, int coordinatorPort) {
+      this(region, keyId, secretKey, instanceProfile, DEFAULT_COORDINATOR_PROFILE,
+          coordinatorPort);
+    }
+
     /** The defaults, in {@code region}. */
     public static Settings in(String region) {
       return new Settings(region, Optional.empty(), Optional.empty(), DEFAULT_INSTANCE_PROFILE,
-          DEFAULT_PORT);
+          DEFAULT_COORDINATOR_PROFILE, DEFAULT_PORT);
     }
 
     @Override
     public String toString() {
       return "Settings[region=" + region + ", keys=" + (keyId.isPresent() ? "***" : "default chain")
-          + ", instanceProfile=" + instanceProfile + ", coordinatorPort=" + coordinatorPort + "]";
+          + ", instanceProfile=" + instanceProfile + ", coordinatorProfile=" + coordinatorProfile
+          + ", coordinatorPort=" + coordinatorPort + "]";
     }
   }
 
@@ -188,9 +207,25 @@ public final class AwsProvider implements Provider {
         Clock.systemUTC()).load(weeks));
   }
 
+  /**
+   * The account's vCPU quotas less what already runs in the region (other projects, other tools)
+   * and less the coordinator node's own vCPUs: what a new batch may still start.
+   */
   @Override
   public Optional<QuotaSource> quotas() {
-    return Optional.of(() -> new AwsLimits(clients.get()).read());
+    return Optional.of(() -> new AwsLimits(clients.get()).free(
+        AwsProject.COORDINATOR_VCPUS));
+  }
+
+  @Override
+  public Optional<Preflight> preflight() {
+    return Optional.of(new AwsPreflight(clients.get(), settings));
+  }
+
+  /** Without the types Amazon Linux 2023 cannot boot (a1). */
+  @Override
+  public Catalog startable(Catalog catalog) {
+    return UnbootableTypes.without(catalog);
   }
 
   /** {@link #POLL_ENV} when set (whole seconds, 1 to 60), else AWS's 5 seconds. */

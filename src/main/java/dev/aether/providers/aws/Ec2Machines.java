@@ -2,13 +2,19 @@ package dev.aether.providers.aws;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.RunCost;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
 import dev.aether.core.spi.NodeState;
+import dev.aether.core.spi.StartReport;
+import dev.aether.core.spi.Unavailable;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +24,11 @@ import java.util.stream.Stream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
 import software.amazon.awssdk.services.ec2.model.InstanceMarketOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.InstanceTypeInfo;
 import software.amazon.awssdk.services.ec2.model.MarketType;
 import software.amazon.awssdk.services.ec2.model.Placement;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -32,35 +40,48 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * The project's EC2 nodes: started one RunInstances call per instance (spot with a one-time
- * request capped at the bid, or on-demand), tagged {@code aether:project=<name>}, listed by that
- * tag and terminated to stop.
+ * request capped at the bid, or on-demand) in the default subnet of the instance's zone, tagged
+ * {@code aether:project=<name>} in the same call, listed by that tag and terminated to stop.
+ *
+ * <p>A refusal that belongs to the pool (no capacity, price above the bid, quota used up, no
+ * subnet in the zone) does not stop the others: {@link #startEach} reports it, and the caller
+ * plans the slots elsewhere. Any other error stops the whole call.
  */
 public final class Ec2Machines implements Machines, AutoCloseable {
-  /** Zone ids look like {@code use1-az1}; zone names like {@code us-east-1a}. */
   /** Where nodes fetch the aether jar from, in the project bucket. */
   public static final String AGENT_JAR_KEY = UserData.AGENT_JAR_KEY;
   /** Where the pipeline token is while a batch runs (readable by the nodes' role). */
   public static final String TOKEN_KEY = UserData.TOKEN_KEY;
 
+  /** Zone ids look like {@code use1-az1}; zone names like {@code us-east-1a}. */
   private static final Pattern ZONE_ID = Pattern.compile("^[a-z]{2,5}\\d+-az\\d+$");
 
   /**
    * @param project the project name (-N): tags, security group name
-   * @param instanceProfile the IAM instance profile nodes run with (policy in docs/aws.md)
+   * @param workerProfile the IAM instance profile workers run with (policy in docs/aws.md)
+   * @param coordinatorProfile the instance profile of the coordinator node
    * @param coordinatorPort the port nodes reach the coordinator on, opened to the VPC only
    */
-  public record Settings(String project, String instanceProfile, int coordinatorPort) {
+  public record Settings(String project, String workerProfile, String coordinatorProfile,
+      int coordinatorPort) {
     public Settings {
       if (project == null || project.isBlank()) {
         throw AetherException.invalidInput("project name (-N) is empty");
       }
-      if (instanceProfile == null || instanceProfile.isBlank()) {
+      if (workerProfile == null || workerProfile.isBlank()
+          || coordinatorProfile == null || coordinatorProfile.isBlank()) {
         throw AetherException.invalidInput(
-            "no IAM instance profile for the nodes; create one as in docs/aws.md and pass its name");
+            "no IAM instance profile for the nodes; create them as in docs/aws.md and pass"
+                + " their names");
       }
       if (coordinatorPort < 1 || coordinatorPort > 65535) {
         throw AetherException.invalidInput("coordinator port must be 1-65535, got " + coordinatorPort);
       }
+    }
+
+    /** One profile for coordinator and workers (tests, and the coordinator node's own view). */
+    public Settings(String project, String profile, int coordinatorPort) {
+      this(project, profile, profile, coordinatorPort);
     }
   }
 
@@ -69,6 +90,10 @@ public final class Ec2Machines implements Machines, AutoCloseable {
   private final S3Storage bucket;
   private final Settings settings;
   private final String region;
+  /** Architecture by instance type, and the AMI by architecture, as read once. */
+  private final Map<String, Optional<String>> archByType = new HashMap<>();
+  private final Map<String, String> imageByArch = new HashMap<>();
+  private DefaultNetwork network;
 
   public Ec2Machines(AwsClients clients, S3Storage bucket, Settings settings) {
     this.region = clients.region();
@@ -78,85 +103,153 @@ public final class Ec2Machines implements Machines, AutoCloseable {
     this.settings = settings;
   }
 
+  /** All or nothing: a pool without room fails the call (and ends what it started). */
   @Override
   public List<Node> start(List<ProvisionedInstance> instances, NodeBootstrap bootstrap) {
+    StartReport report = startEach(instances, bootstrap);
+    if (!report.unavailable().isEmpty()) {
+      terminateQuietly(report.started());
+      Unavailable first = report.unavailable().get(0);
+      throw new AetherException(AetherException.ERROR, "Failed starting "
+          + describe(first.instance()) + ": " + first.message()
+          + (report.started().isEmpty() ? "" : " (terminated the " + report.started().size()
+              + " node(s) already started)"));
+    }
+    return report.started();
+  }
+
+  @Override
+  public StartReport startEach(List<ProvisionedInstance> instances, NodeBootstrap bootstrap) {
     if (instances.isEmpty()) {
-      return List.of();
+      return new StartReport(List.of(), List.of());
     }
     // the token goes to a bucket object only the nodes' role can read, never into user-data
     bucket.put(UserData.TOKEN_KEY, bootstrap.token().getBytes(StandardCharsets.UTF_8));
     String userData = UserData.agent(bucket.bucket(), region, bootstrap.coordinator(),
         settings.project());
-    return launch(instances, userData, Tags.WORKER);
+    return launch(instances, userData, Tags.WORKER, settings.workerProfile());
   }
 
   /**
    * Starts the project's coordinator node, which runs {@code aether coordinate}: it starts the
-   * workers of the bucket's prov.psv, runs the batch and terminates them and then itself.
+   * workers of the bucket's prov.psv, runs the batch and terminates them and then itself. The
+   * candidates are tried in order until one has room.
    */
-  public Node startCoordinator(ProvisionedInstance instance) {
-    return launch(List.of(instance), UserData.coordinator(bucket.bucket(), region,
-            settings.instanceProfile(), settings.coordinatorPort()),
-        Tags.COORDINATOR).get(0);
+  public Node startCoordinator(List<ProvisionedInstance> candidates) {
+    String script = UserData.coordinator(bucket.bucket(), region, settings.workerProfile(),
+        settings.coordinatorPort());
+    List<String> refusals = new ArrayList<>();
+    for (ProvisionedInstance candidate : candidates) {
+      StartReport r = launch(List.of(candidate), script, Tags.COORDINATOR,
+          settings.coordinatorProfile());
+      if (!r.started().isEmpty()) {
+        return r.started().get(0);
+      }
+      r.unavailable().forEach(u -> refusals.add(describe(u.instance()) + ": " + u.message()));
+    }
+    throw new AetherException(AetherException.ERROR, "Failed starting the coordinator node: "
+        + String.join("; ", refusals) + ". Run again in a few minutes, or in another region (-R).");
   }
 
-  private List<Node> launch(List<ProvisionedInstance> instances, String script, String role) {
+  private StartReport launch(List<ProvisionedInstance> instances, String script, String role,
+      String profile) {
     String userData = UserData.encode(script);
     List<Node> started = new ArrayList<>();
+    List<Unavailable> unavailable = new ArrayList<>();
     String doing = "preparing to start nodes for project " + settings.project();
     try {
-      String group = new SecurityGroups(ec2).ensure(settings.project(), settings.coordinatorPort());
-      Map<String, String> images = images(instances);
+      DefaultNetwork vpc = network();
+      String group = new SecurityGroups(ec2).ensure(settings.project(), settings.coordinatorPort(),
+          vpc);
       for (ProvisionedInstance i : instances) {
         doing = "starting " + describe(i);
-        Instance instance = ec2.runInstances(
-                request(i, images.get(i.type()), group, userData, role))
-            .instances().get(0);
-        started.add(new Node(instance.instanceId(), i,
-            Optional.ofNullable(instance.privateIpAddress()), NodeState.PENDING));
+        Optional<String> image = image(i.type());
+        if (image.isEmpty()) {
+          unavailable.add(new Unavailable(i, Unavailable.Reason.ZONE, "instance type " + i.type()
+              + " is not offered in " + region));
+          continue;
+        }
+        Optional<DefaultNetwork.Subnet> subnet = Optional.empty();
+        if (i.zone().filter(z -> !z.isBlank()).isPresent()) {
+          subnet = vpc.inZone(i.zone().get());
+          if (subnet.isEmpty()) {
+            unavailable.add(new Unavailable(i, Unavailable.Reason.ZONE, "the default VPC has no"
+                + " subnet in " + i.zone().get() + " (make one with `"
+                + DefaultNetwork.createSubnet(i.zone().get()) + "`)"));
+            continue;
+          }
+        }
+        try {
+          Instance instance = ec2.runInstances(request(i, image.get(), group, subnet, userData,
+              role, profile)).instances().get(0);
+          started.add(new Node(instance.instanceId(), i,
+              Optional.ofNullable(instance.privateIpAddress()), NodeState.PENDING));
+        } catch (SdkException e) {
+          Optional<Unavailable.Reason> reason = AwsErrors.unavailable(e);
+          if (reason.isEmpty()) {
+            throw e;
+          }
+          unavailable.add(new Unavailable(i, reason.get(), AwsErrors.said(e)));
+        }
       }
-      return List.copyOf(started);
+      return new StartReport(started, unavailable);
     } catch (RuntimeException e) {
       terminateQuietly(started);
+      String what = doing + (started.isEmpty() ? ""
+          : " (terminated the " + started.size() + " node(s) already started)");
       if (e instanceof SdkException sdk) {
-        throw AwsErrors.translate(doing
-            + (started.isEmpty() ? "" : " (terminated the " + started.size() + " node(s) already started)"), sdk);
+        throw AwsErrors.translate(what, sdk);
       }
       throw e;
     }
   }
 
-  /** AMI per instance type, by the type's architecture. */
-  private Map<String, String> images(List<ProvisionedInstance> instances) {
-    List<String> types = instances.stream().map(ProvisionedInstance::type).distinct().toList();
-    Map<String, String> archByType = new HashMap<>();
-    ec2.describeInstanceTypesPaginator(b -> b.instanceTypesWithStrings(types)).instanceTypes()
-        .forEach(info -> InstanceTypesReader.toInstanceType(info)
-            .ifPresent(t -> archByType.put(t.name(), t.arch())));
-    AmiLookup amis = new AmiLookup(ssm);
-    Map<String, String> imageByArch = new HashMap<>();
-    Map<String, String> imageByType = new HashMap<>();
-    for (String type : types) {
-      String arch = archByType.get(type);
-      if (arch == null) {
-        throw AetherException.invalidInput("Instance type " + type + " is not offered in this region"
-            + " or has no Amazon Linux image; bid again for this region (-R).");
-      }
-      imageByType.put(type, imageByArch.computeIfAbsent(arch, amis::imageFor));
+  private synchronized DefaultNetwork network() {
+    if (network == null) {
+      network = DefaultNetwork.read(ec2);
     }
-    return imageByType;
+    return network;
+  }
+
+  /**
+   * The Amazon Linux 2023 image for the type's architecture; empty when EC2 does not offer the
+   * type in this region.
+   */
+  private synchronized Optional<String> image(String type) {
+    if (!UnbootableTypes.bootable(type)) {
+      throw AetherException.invalidInput("instance type " + type + " cannot boot the Amazon Linux"
+          + " 2023 image Aether's nodes run (" + UnbootableTypes.WHY + "); plan without it.");
+    }
+    Optional<String> arch = archByType.computeIfAbsent(type, this::architecture);
+    return arch.map(a -> imageByArch.computeIfAbsent(a, new AmiLookup(ssm)::imageFor));
+  }
+
+  private Optional<String> architecture(String type) {
+    try {
+      List<InstanceTypeInfo> infos = ec2.describeInstanceTypes(b -> b.instanceTypesWithStrings(type))
+          .instanceTypes();
+      return infos.stream().findFirst().flatMap(InstanceTypesReader::toInstanceType)
+          .map(t -> t.arch());
+    } catch (SdkException e) {
+      if ("InvalidInstanceType".equals(AwsErrors.code(e))) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   private RunInstancesRequest request(ProvisionedInstance i, String image, String group,
-      String userData, String role) {
+      Optional<DefaultNetwork.Subnet> subnet, String userData, String role, String profile) {
     RunInstancesRequest.Builder b = RunInstancesRequest.builder()
         .imageId(image)
         .instanceType(i.type())
         .minCount(1)
         .maxCount(1)
         .securityGroupIds(group)
-        .iamInstanceProfile(p -> p.name(settings.instanceProfile()))
+        .iamInstanceProfile(p -> p.name(profile))
         .userData(userData)
+        // IMDSv2 only, one hop: containers on the node cannot reach the role's credentials
+        .metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED).httpPutResponseHopLimit(1))
         // nodes stop themselves at the end of the batch: make that a termination, not a stopped
         // (still billed for disk) instance
         .instanceInitiatedShutdownBehavior("terminate");
@@ -165,7 +258,8 @@ public final class Ec2Machines implements Machines, AutoCloseable {
             Tag.builder().key(Tags.INSTANCE).value(InstanceLine.format(i)).build(),
             Tag.builder().key(Tags.ROLE).value(role).build()),
         Tags.spec(ResourceType.VOLUME, settings.project())));
-    i.zone().filter(z -> !z.isBlank()).ifPresent(z -> b.placement(placement(z)));
+    // the subnet names the zone; without one (no zone planned) EC2 picks a default subnet
+    subnet.ifPresent(s -> b.subnetId(s.id()));
     if (i.biddable()) {
       // one-time request capped at our bid; terminated (not stopped) on interruption. See
       // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/how-spot-instances-work.html
@@ -182,10 +276,8 @@ public final class Ec2Machines implements Machines, AutoCloseable {
     return b.tagSpecifications(tags).build();
   }
 
-  private static Placement placement(String zone) {
-    return ZONE_ID.matcher(zone).matches()
-        ? Placement.builder().availabilityZoneId(zone).build()
-        : Placement.builder().availabilityZone(zone).build();
+  static boolean isZoneId(String zone) {
+    return ZONE_ID.matcher(zone).matches();
   }
 
   /** The project's workers that are pending or running (not its coordinator node). */
@@ -214,6 +306,27 @@ public final class Ec2Machines implements Machines, AutoCloseable {
         return Optional.empty(); // not an instance id EC2 knows (any more)
       }
       throw AwsErrors.translate("looking up node " + id + " of project " + settings.project(), e);
+    }
+  }
+
+  /**
+   * The node's console output (what its boot printed), newest first where EC2 has it. See
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetConsoleOutput.html
+   */
+  @Override
+  public Optional<String> console(Node node) {
+    try {
+      String output;
+      try {
+        output = ec2.getConsoleOutput(b -> b.instanceId(node.id()).latest(true)).output();
+      } catch (SdkException e) {
+        // "latest" is for Nitro types only; older ones have the buffered output
+        output = ec2.getConsoleOutput(b -> b.instanceId(node.id())).output();
+      }
+      return Optional.ofNullable(output)
+          .map(o -> new String(Base64.getMimeDecoder().decode(o), StandardCharsets.UTF_8));
+    } catch (SdkException e) {
+      throw AwsErrors.translate("reading the console output of node " + node.id(), e);
     }
   }
 
@@ -249,13 +362,22 @@ public final class Ec2Machines implements Machines, AutoCloseable {
         .flatMap(r -> r.instances().stream());
   }
 
+  /**
+   * The node as it was started (its {@code aether:instance} tag), in the zone it runs in: a node
+   * planned without a zone is placed by EC2, and its pool is where it landed.
+   */
   private static Optional<Node> toNode(Instance i) {
     Optional<ProvisionedInstance> line = i.tags().stream()
         .filter(t -> Tags.INSTANCE.equals(t.key()))
         .findFirst()
         .flatMap(t -> InstanceLine.parse(t.value()));
-    return line.map(p -> new Node(i.instanceId(), p, Optional.ofNullable(i.privateIpAddress()),
-        Ec2States.of(i.state().name())));
+    Optional<String> zone = Optional.ofNullable(i.placement())
+        .map(Placement::availabilityZone).filter(z -> !z.isBlank());
+    return line.map(p -> p.zone().isPresent() || zone.isEmpty() ? p
+            : new ProvisionedInstance(p.type(), p.processors(), p.ramGb(), p.hasStorage(),
+                p.biddable(), p.bid(), zone, p.provider()))
+        .map(p -> new Node(i.instanceId(), p, Optional.ofNullable(i.privateIpAddress()),
+            Ec2States.of(i.state().name())));
   }
 
   @Override

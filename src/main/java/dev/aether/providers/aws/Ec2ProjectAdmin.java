@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Instance;
 
 /**
@@ -77,6 +78,28 @@ final class Ec2ProjectAdmin {
         Thread.currentThread().interrupt();
         return false;
       }
+    }
+  }
+
+  /**
+   * Deletes the project's volumes that no instance uses ({@code available}): attach-storage
+   * volumes whose attach failed, or whose node ended before they were set to go with it. Run
+   * once the project's instances have ended.
+   *
+   * @return their ids
+   */
+  List<String> deleteLeftoverVolumes() {
+    try {
+      List<String> ids = ec2.describeVolumesPaginator(b -> b.filters(
+              Tags.projectFilter(project),
+              Filter.builder().name("status").values("available").build()))
+          .volumes().stream().map(v -> v.volumeId()).toList();
+      for (String id : ids) {
+        ec2.deleteVolume(b -> b.volumeId(id));
+      }
+      return ids;
+    } catch (SdkException e) {
+      throw AwsErrors.translate("deleting the leftover volumes of project " + project, e);
     }
   }
 

@@ -41,7 +41,10 @@ final class OnDemandPriceReader {
                 term("preInstalledSw", "NA"),
                 // "Used" is the running-instance price; "Reserved"/"UnusedCapacityReservation"
                 // price capacity reservations
-                term("capacitystatus", "Used"))
+                term("capacitystatus", "Used"),
+                // on-demand rows only: the same products are also listed for capacity blocks
+                // and other purchase options at other prices
+                term("marketoption", "OnDemand"))
             .build();
     Map<String, BigDecimal> prices = new TreeMap<>();
     pricing.getProductsPaginator(request).priceList().forEach(doc -> add(prices, doc));

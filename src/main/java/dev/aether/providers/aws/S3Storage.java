@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.s3.model.BucketLocationConstraint;
 import software.amazon.awssdk.services.s3.model.CreateBucketConfiguration;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadBucketResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -52,17 +55,23 @@ public final class S3Storage implements Storage, AutoCloseable {
   }
 
   /**
-   * The project's bucket in the clients' region, made (and tagged) when it does not exist yet. The
-   * name is checked against S3's rules before any call.
+   * The project's bucket in the clients' region, made when it does not exist yet. Before anything
+   * is written it is recognised ({@link #inspect}): HeadBucket (is there one, and is it this
+   * account's), then its {@code aether:project} tag (is it this project's). CreateBucket is called
+   * only for a bucket that does not exist: in us-east-1 CreateBucket answers 200 for a bucket the
+   * caller already owns (and resets its ACL), so it cannot be the test of ownership. A new bucket is
+   * tagged in the same call, its public access is blocked and its objects are encrypted by default
+   * (SSE-S3), whatever the account's defaults.
    *
    * @throws AetherException exit 2 when the name is not a valid bucket name, another account owns
-   *     that bucket, or it is a bucket of this account that is not this project's
+   *     that bucket, it is in another region, or it is a bucket of this account that is not this
+   *     project's
    */
   public static S3Storage open(AwsClients clients, String project) {
     String bucket = ProjectName.check(project);
     S3Storage storage = new S3Storage(clients.s3(), clients::s3Async, bucket);
     try {
-      storage.create(clients.region(), project);
+      storage.prepare(clients.region(), project);
       return storage;
     } catch (RuntimeException e) {
       storage.close();
@@ -73,6 +82,97 @@ public final class S3Storage implements Storage, AutoCloseable {
   /** The bucket of a project that exists already (on nodes, and for {@code aether down}). */
   public static S3Storage existing(AwsClients clients, String bucket) {
     return new S3Storage(clients.s3(), clients::s3Async, ProjectName.check(bucket));
+  }
+
+  /** What a bucket of the project's name is, as far as this account can tell. */
+  enum Found {
+    /** No bucket of that name anywhere: it can be made. */
+    MISSING,
+    /** This project's bucket (its tag or marker names the project). */
+    OURS,
+    /** A bucket of this account, empty and unmarked: it may be claimed. */
+    EMPTY,
+    /** A bucket of this account that belongs to something else. */
+    NOT_OURS,
+    /** A bucket of another account (names are global). */
+    OTHER_ACCOUNT,
+    /** A bucket of this account in another region. */
+    OTHER_REGION
+  }
+
+  /** @param detail for the user: whose it is, or where */
+  record Inspection(Found found, String detail) {}
+
+  /**
+   * Recognises the bucket without writing anything: HeadBucket, then the project tag, then the
+   * marker object. Used before a run and by {@code aether check}.
+   */
+  Inspection inspect(String region, String project) {
+    try {
+      HeadBucketResponse head = s3.headBucket(b -> b.bucket(bucket));
+      String where = head.bucketRegion();
+      if (where != null && !where.isBlank() && !where.equals(region)) {
+        return new Inspection(Found.OTHER_REGION, where);
+      }
+    } catch (NoSuchBucketException e) {
+      return new Inspection(Found.MISSING, "");
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return new Inspection(Found.MISSING, "");
+      }
+      if (e.statusCode() == 403) {
+        return new Inspection(Found.OTHER_ACCOUNT, "");
+      }
+      if (e.statusCode() == 301) {
+        return new Inspection(Found.OTHER_REGION, e.awsErrorDetails().sdkHttpResponse()
+            .firstMatchingHeader("x-amz-bucket-region").orElse("another region"));
+      }
+      throw AwsErrors.translate("looking up the bucket s3://" + bucket, e);
+    } catch (SdkException e) {
+      throw AwsErrors.translate("looking up the bucket s3://" + bucket, e);
+    }
+    Optional<String> tag = projectTag();
+    if (tag.isPresent()) {
+      return tag.get().equals(project) ? new Inspection(Found.OURS, "")
+          : new Inspection(Found.NOT_OURS, "it belongs to project '" + tag.get() + "'");
+    }
+    Optional<String> owner = read(PROJECT_MARKER).map(b -> new String(b, StandardCharsets.UTF_8));
+    if (owner.isPresent()) {
+      return owner.get().equals(project) ? new Inspection(Found.OURS, "")
+          : new Inspection(Found.NOT_OURS, "it belongs to project '" + owner.get() + "'");
+    }
+    return isEmpty() ? new Inspection(Found.EMPTY, "")
+        : new Inspection(Found.NOT_OURS, "it holds objects and has no " + PROJECT_TAG
+            + " tag");
+  }
+
+  private void prepare(String region, String project) {
+    Inspection found = inspect(region, project);
+    switch (found.found()) {
+      case MISSING -> create(region, project);
+      case OURS -> {
+        if (read(PROJECT_MARKER).isEmpty()) {
+          put(PROJECT_MARKER, project.getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      case EMPTY -> {
+        // an empty bucket of this account: claimed, and made as private as a new one
+        s3Call("tagging", () -> s3.putBucketTagging(b -> b.bucket(bucket).tagging(t -> t.tagSet(
+            Tag.builder().key(PROJECT_TAG).value(project).build()))));
+        secure();
+        put(PROJECT_MARKER, project.getBytes(StandardCharsets.UTF_8));
+      }
+      case NOT_OURS -> throw AetherException.invalidInput("-N/--name: the bucket s3://" + bucket
+          + " exists in your account but is not this Aether project's (" + found.detail()
+          + "); choose another project name with -N.");
+      case OTHER_ACCOUNT -> throw AetherException.invalidInput("-N/--name: a bucket s3://"
+          + bucket + " exists and belongs to another AWS account (bucket names are global);"
+          + " choose another project name with -N.");
+      case OTHER_REGION -> throw AetherException.invalidInput("-N/--name: the bucket s3://"
+          + bucket + " is in " + found.detail() + ", not " + region + "; run with -R "
+          + found.detail() + ", or choose another project name with -N.");
+      default -> throw new IllegalStateException(found.toString());
+    }
   }
 
   private void create(String region, String project) {
@@ -87,34 +187,63 @@ public final class S3Storage implements Storage, AutoCloseable {
     try {
       s3.createBucket(CreateBucketRequest.builder().bucket(bucket)
           .createBucketConfiguration(config.build()).build());
-      put(PROJECT_MARKER, project.getBytes(StandardCharsets.UTF_8));
     } catch (SdkException e) {
-      // ours already: go on only if it is this project's (a second run of the same project)
-      if (!"BucketAlreadyOwnedByYou".equals(AwsErrors.code(e))) {
-        throw AwsErrors.translate("creating the bucket s3://" + bucket + " in " + region, e);
+      String code = AwsErrors.code(e);
+      if ("BucketAlreadyOwnedByYou".equals(code) || "BucketAlreadyExists".equals(code)) {
+        // made meanwhile (another aether of ours, or someone else): decide again, as above
+        prepareExisting(region, project, code);
+        return;
       }
-      claim(project);
+      throw AwsErrors.translate("creating the bucket s3://" + bucket + " in " + region, e);
     }
+    secure();
+    put(PROJECT_MARKER, project.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void prepareExisting(String region, String project, String code) {
+    Inspection again = inspect(region, project);
+    if (again.found() == Found.MISSING) {
+      throw AetherException.invalidInput("-N/--name: S3 said the bucket s3://" + bucket + " exists"
+          + " (" + code + ") but it cannot be seen; choose another project name with -N.");
+    }
+    prepare(region, project);
   }
 
   /**
-   * An existing bucket of this account is used only when its marker names this project, or when it
-   * is empty (then it is claimed): never write into another project's or someone's own bucket.
+   * Blocks every kind of public access and sets default encryption (SSE-S3). New buckets have
+   * both since 2023, but an account or an older tool may differ; the bucket holds the token. See
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+   * and https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html
    */
-  private void claim(String project) {
-    Optional<String> owner = read(PROJECT_MARKER).map(b -> new String(b, StandardCharsets.UTF_8));
-    if (owner.isPresent() && owner.get().equals(project)) {
-      return;
+  private void secure() {
+    s3Call("public access block", () -> s3.putPublicAccessBlock(b -> b.bucket(bucket)
+        .publicAccessBlockConfiguration(c -> c.blockPublicAcls(true).ignorePublicAcls(true)
+            .blockPublicPolicy(true).restrictPublicBuckets(true))));
+    s3Call("default encryption", () -> s3.putBucketEncryption(b -> b.bucket(bucket)
+        .serverSideEncryptionConfiguration(c -> c.rules(r -> r.applyServerSideEncryptionByDefault(
+            d -> d.sseAlgorithm(ServerSideEncryption.AES256))))));
+  }
+
+  /** The bucket's {@code aether:project} tag, when it has one. */
+  private Optional<String> projectTag() {
+    try {
+      return s3.getBucketTagging(b -> b.bucket(bucket)).tagSet().stream()
+          .filter(t -> PROJECT_TAG.equals(t.key())).map(Tag::value).findFirst();
+    } catch (SdkException e) {
+      if ("NoSuchTagSet".equals(AwsErrors.code(e)) || "NoSuchTagSetError".equals(
+          AwsErrors.code(e))) {
+        return Optional.empty();
+      }
+      throw AwsErrors.translate("reading the tags of s3://" + bucket, e);
     }
-    if (owner.isEmpty() && isEmpty()) {
-      put(PROJECT_MARKER, project.getBytes(StandardCharsets.UTF_8));
-      return;
+  }
+
+  private void s3Call(String what, Runnable call) {
+    try {
+      call.run();
+    } catch (SdkException e) {
+      throw AwsErrors.translate("setting the " + what + " of s3://" + bucket, e);
     }
-    throw AetherException.invalidInput("-N/--name: the bucket s3://" + bucket + " exists in your"
-        + " account but is not this Aether project's ("
-        + owner.map(o -> "it belongs to project '" + o + "'")
-            .orElse("it holds objects and has no " + PROJECT_MARKER + " marker")
-        + "); choose another project name with -N.");
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.aether.providers.aws;
 
-import dev.aether.core.AetherException;
 import java.util.List;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
@@ -8,7 +7,6 @@ import software.amazon.awssdk.services.ec2.model.IpPermission;
 import software.amazon.awssdk.services.ec2.model.IpRange;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.SecurityGroup;
-import software.amazon.awssdk.services.ec2.model.Vpc;
 
 /**
  * The project's security group in the region's default VPC: the coordinator's port open to the
@@ -27,9 +25,8 @@ final class SecurityGroups {
     return "aether-" + project;
   }
 
-  /** The group's id, made on first use. */
-  String ensure(String project, int coordinatorPort) {
-    Vpc vpc = defaultVpc();
+  /** The group's id in the default VPC, made (tagged in the same call) on first use. */
+  String ensure(String project, int coordinatorPort, DefaultNetwork vpc) {
     String name = nameFor(project);
     List<SecurityGroup> found = ec2.describeSecurityGroups(b -> b.filters(
             filter("group-name", name), filter("vpc-id", vpc.vpcId())))
@@ -49,7 +46,7 @@ final class SecurityGroups {
             .ipProtocol("tcp")
             .fromPort(coordinatorPort)
             .toPort(coordinatorPort)
-            .ipRanges(IpRange.builder().cidrIp(vpc.cidrBlock()).description("Aether coordinator, VPC only").build())
+            .ipRanges(IpRange.builder().cidrIp(vpc.cidr()).description("Aether coordinator, VPC only").build())
             .build()));
     return id;
   }
@@ -63,18 +60,6 @@ final class SecurityGroups {
       ec2.deleteSecurityGroup(b -> b.groupId(g.groupId()));
     }
     return !found.isEmpty();
-  }
-
-  private Vpc defaultVpc() {
-    List<Vpc> vpcs = ec2.describeVpcs(b -> b.filters(filter("is-default", "true"))).vpcs();
-    if (vpcs.isEmpty()) {
-      throw new AetherException(AetherException.UNEXPECTED_STATE,
-          "This region has no default VPC, which Aether starts nodes in. Create one with"
-              + " `aws ec2 create-default-vpc` (see"
-              + " https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html) or pick another"
-              + " region with -R.");
-    }
-    return vpcs.get(0);
   }
 
   private static Filter filter(String name, String value) {

@@ -8,13 +8,20 @@ import java.util.Base64;
 /**
  * The boot scripts of nodes (EC2 user-data, run once by cloud-init as root): install Java, fetch
  * the aether jar (and, on workers, the pipeline token) from the project bucket with the instance
- * role, and run one aether command as a systemd service; when that command ends, the node shuts
- * down, which terminates it ({@code InstanceInitiatedShutdownBehavior=terminate}).
+ * role, and run one aether command as a systemd service; when that command ends, the node uploads
+ * its logs and shuts down, which terminates it ({@code InstanceInitiatedShutdownBehavior=terminate}).
+ *
+ * <p>No node is billed after a failure: {@code set -e} with an {@code ERR} trap runs the same
+ * exit as the service ({@code /opt/aether/node-exit}: boot log to
+ * {@code logs/nodes/<instance>/boot.log}, then {@code shutdown}) on any failing command, and a
+ * node that hangs instead is ended by the join deadline (the coordinator for workers, the
+ * launcher for the coordinator).
  *
  * <p>The token is NOT in here: user-data is readable by anyone who may describe the instance and
- * from inside the instance by any process (IMDS); the token object is readable only with the nodes'
- * role, and the agent reads it from a 0600 file, never from its command line. See
- * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html
+ * from inside the instance by any process (IMDS); the token object is readable only with the
+ * nodes' role. {@code umask 077} comes first, so the token file (and every file the boot makes) is
+ * created readable by root only, never world-readable even for a moment; the agent refuses a token
+ * file others may read. See https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html
  */
 final class UserData {
   /** Where the aether jar is in the project bucket (not under bin/, which every job gets). */
@@ -23,6 +30,8 @@ final class UserData {
   static final String TOKEN_KEY = BucketLayout.TOKEN;
   /** The node's file for the token, readable by root only. */
   static final String TOKEN_FILE = "/run/aether/token";
+  /** The node's own log folder: the boot log and the service's output. */
+  static final String LOG_DIR = "/var/log/aether";
 
   private UserData() {}
 
@@ -33,24 +42,46 @@ final class UserData {
             + " --project " + project + " --bucket " + bucket + " --region " + region);
   }
 
-  /** The coordinator node: runs {@code aether coordinate}, which starts and ends the workers. */
-  static String coordinator(String bucket, String region, String instanceProfile, int port) {
-    return script(bucket, false, "aether-coordinator", "Aether coordinator (project " + bucket + ")",
+  /**
+   * The coordinator node: runs {@code aether coordinate}, which starts and ends the workers.
+   *
+   * @param workerProfile the instance profile the coordinator gives the workers it starts
+   */
+  static String coordinator(String bucket, String region, String workerProfile, int port) {
+    return script(bucket, false, "aether-coordinator", "Aether coordinator (project " + bucket
+            + ")",
         "coordinate --provider aws --bucket " + bucket + " --region " + region
-            + " --instance-profile " + instanceProfile + " --coordinator-port " + port);
+            + " --instance-profile " + workerProfile + " --coordinator-port " + port);
   }
 
   private static String script(String bucket, boolean token, String unit, String description,
       String command) {
-    String fetchToken = token ? """
-        aws s3 cp --only-show-errors s3://%1$s/%2$s %3$s
-        chmod 0600 %3$s
-        """.formatted(bucket, TOKEN_KEY, TOKEN_FILE) : "";
+    String fetchToken = token
+        ? "aws s3 cp --only-show-errors s3://%1$s/%2$s %3$s\n".formatted(bucket, TOKEN_KEY,
+            TOKEN_FILE)
+        : "";
     return """
         #!/bin/bash
-        set -euo pipefail
-        dnf install -y -q java-17-amazon-corretto-headless
+        # Aether node boot. Files made from here on are root's alone (the token among them).
+        umask 077
+        set -Eeuo pipefail
+        install -d -m 0700 %7$s
+        exec > >(tee -a %7$s/boot.log) 2>&1
         install -d -m 0755 /opt/aether
+        cat > /opt/aether/node-exit <<'EXIT'
+        #!/bin/bash
+        # Uploads this node's logs to the project bucket, then shuts it down (= terminates it).
+        imds=${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}
+        t=$(curl -sf -m 5 -X PUT "$imds/latest/api/token" -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' || true)
+        id=$(curl -sf -m 5 -H "X-aws-ec2-metadata-token: $t" "$imds/latest/meta-data/instance-id" || echo unknown)
+        for f in %7$s/*.log; do
+          aws s3 cp --only-show-errors "$f" "s3://%1$s/%8$s$id/$(basename "$f")" || true
+        done
+        /usr/sbin/shutdown -h now
+        EXIT
+        chmod 0700 /opt/aether/node-exit
+        trap 'echo "aether: boot failed at line $LINENO"; /opt/aether/node-exit' ERR
+        dnf install -y -q java-17-amazon-corretto-headless
         install -d -m 0700 /run/aether /var/lib/aether
         aws s3 cp --only-show-errors s3://%1$s/%2$s /opt/aether/aether.jar
         %3$scat > /etc/systemd/system/%4$s.service <<'UNIT'
@@ -60,14 +91,17 @@ final class UserData {
         Wants=network-online.target
         [Service]
         Environment=AETHER_HOME=/var/lib/aether
+        StandardOutput=append:%7$s/%4$s.log
+        StandardError=inherit
         ExecStart=/usr/bin/java -jar /opt/aether/aether.jar %6$s
-        ExecStopPost=/usr/sbin/shutdown -h now
+        ExecStopPost=/opt/aether/node-exit
         [Install]
         WantedBy=multi-user.target
         UNIT
         systemctl daemon-reload
         systemctl enable --now %4$s
-        """.formatted(bucket, AGENT_JAR_KEY, fetchToken, unit, description, command);
+        """.formatted(bucket, AGENT_JAR_KEY, fetchToken, unit, description, command, LOG_DIR,
+        BucketLayout.NODE_LOGS_PREFIX);
   }
 
   /** RunInstances takes user-data base64-encoded. */

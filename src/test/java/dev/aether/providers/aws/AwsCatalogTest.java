@@ -120,7 +120,9 @@ class AwsCatalogTest {
         .withHeader("X-Amz-Target", com.github.tomakehurst.wiremock.client.WireMock.equalTo(
             "AWSPriceListService.GetProducts"))
         .withRequestBody(containing("\"Field\":\"regionCode\",\"Value\":\"us-east-1\""))
-        .withRequestBody(containing("\"Field\":\"capacitystatus\",\"Value\":\"Used\"")));
+        .withRequestBody(containing("\"Field\":\"capacitystatus\",\"Value\":\"Used\""))
+        // on-demand rows only (the Price List also lists capacity blocks and other options)
+        .withRequestBody(containing("\"Field\":\"marketoption\",\"Value\":\"OnDemand\"")));
   }
 
   @Test

@@ -25,7 +25,9 @@ final class AwsEndToEnd implements AutoCloseable {
   /** Smaller, quicker JVMs for the launcher and the nodes. */
   static final String JVM = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
 
+  /** S3 as the launcher and the nodes see it: S3Mock behind {@link S3Front}. */
   final URI s3Endpoint;
+  final S3Front s3Front;
   final FakeEc2 ec2;
   final Path jar;
   final String name;
@@ -34,7 +36,8 @@ final class AwsEndToEnd implements AutoCloseable {
    * @param nodeEnv more environment for the nodes' boot scripts (and so their aether commands)
    */
   AwsEndToEnd(String s3Endpoint, Path tmp, Map<String, String> nodeEnv) throws IOException {
-    this.s3Endpoint = URI.create(s3Endpoint);
+    this.s3Front = new S3Front(URI.create(s3Endpoint));
+    this.s3Endpoint = s3Front.endpoint();
     this.name = "aether-e2e-" + Long.toString(System.nanoTime(), 36);
     Map<String, String> env = new HashMap<>(nodeEnv);
     env.put("JAVA_TOOL_OPTIONS", JVM);
@@ -54,6 +57,9 @@ final class AwsEndToEnd implements AutoCloseable {
     env.put("AWS_ENDPOINT_URL_S3", s3Endpoint.toString());
     env.put("AWS_ENDPOINT_URL_EC2", ec2.endpoint().toString());
     env.put("AWS_ENDPOINT_URL_SSM", ec2.endpoint().toString());
+    env.put("AWS_ENDPOINT_URL_STS", ec2.endpoint().toString());
+    env.put("AWS_ENDPOINT_URL_IAM", ec2.endpoint().toString());
+    env.put("AWS_ENDPOINT_URL_SERVICE_QUOTAS", ec2.endpoint().toString());
     env.put("AWS_ACCESS_KEY_ID", "AKIDLAUNCHER");
     env.put("AWS_SECRET_ACCESS_KEY", "launcher-secret");
     return pb.start();
@@ -101,8 +107,8 @@ final class AwsEndToEnd implements AutoCloseable {
   String logs() throws IOException {
     StringBuilder b = new StringBuilder();
     for (FakeEc2.Machine m : ec2.machines()) {
-      for (String f : new String[] {"boot.log", "aether-coordinator.log", "aether-agent.log"}) {
-        Path p = m.root.resolve(f);
+      for (String f : new String[] {"boot", "aether-coordinator", "aether-agent"}) {
+        Path p = m.log(f);
         if (Files.exists(p)) {
           b.append("\n---- ").append(m.id).append(' ').append(f).append('\n')
               .append(Files.readString(p));
@@ -115,5 +121,6 @@ final class AwsEndToEnd implements AutoCloseable {
   @Override
   public void close() {
     ec2.close();
+    s3Front.close();
   }
 }

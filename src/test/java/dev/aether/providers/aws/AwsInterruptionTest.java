@@ -86,13 +86,13 @@ class AwsInterruptionTest {
     // left out. c5.large on-demand is also the cheapest coordinator node type.
     Path catalog = Files.writeString(project.resolve("prices.csv"), """
         instance_type,vcpus,memory_gib,region,zone,on_demand_price,spot_price,spot_max_price
-        m5.large,2,8,us-east-1,us-east-1a,0.096,0.030,0.040
+        m5.large,2,8,us-east-1,us-east-1c,0.096,0.030,0.040
         m5.large,2,8,us-east-1,us-east-1b,0.096,0.034,0.045
-        c5.large,2,4,us-east-1,us-east-1c,0.085,0.036,0.050
+        c5.large,2,4,us-east-1,us-east-1a,0.085,0.036,0.050
         """);
-    // The plan: one spot worker, two slots.
+    // The plan: one spot worker, two slots, bid above the account's spot price there (0.0375).
     Path prov = Files.writeString(project.resolve("prov.psv"),
-        "m5.large|2|8|false|true|0.04|us-east-1a\n");
+        "m5.large|2|8|false|true|0.04|us-east-1c\n");
     Path home = tmp.resolve("home");
 
     long t0 = System.nanoTime();
@@ -130,15 +130,15 @@ class AwsInterruptionTest {
     handedBack.removeAll(jobs(events, spot.id, false));
     assertThat(handedBack).as("jobs killed mid-run on the interrupted node\n" + events + logs)
         .isNotEmpty();
-    assertThat(Files.readString(spot.root.resolve("aether-agent.log")))
+    assertThat(Files.readString(spot.log("aether-agent")))
         .contains("interrupted (terminate at ").contains("handed back " + handedBack.size());
 
     // The coordinator node bought the lost slots again, in another pool, with a new RunInstances.
     List<FakeEc2.Machine> machines = e2e.ec2.machines();
     assertThat(machines).as(logs).extracting(FakeEc2.Machine::role)
         .containsExactly("coordinator", "worker", "worker");
-    assertThat(e2e.ec2.calls.stream().filter(c -> "RunInstances".equals(c.get("Action"))))
-        .hasSize(3);
+    assertThat(e2e.ec2.calls.stream().filter(c -> "RunInstances".equals(c.get("Action"))
+        && !c.containsKey("DryRun"))).as("launches (the check's dry runs aside)").hasSize(3);
     FakeEc2.Machine replacement = machines.get(2);
     assertThat(pool(replacement)).as("the replacement's pool").isNotEqualTo(pool(spot));
     assertThat(replacement.tags).containsEntry("aether:project", e2e.name);
@@ -146,7 +146,7 @@ class AwsInterruptionTest {
       assertThat(replacement.maxPrice).as("a spot replacement is capped at its bid").isPresent();
     }
     assertThat(replacement.userData).contains("agent --provider aws --coordinator http://127.0.0.1:");
-    assertThat(Files.readString(machines.get(0).root.resolve("aether-coordinator.log")))
+    assertThat(Files.readString(machines.get(0).log("aether-coordinator")))
         .contains("node " + spot.id + " is interrupted; gave back " + handedBack.size());
 
     // ... which booted and ran jobs: the handed-back ones at the same attempt number.
@@ -190,6 +190,8 @@ class AwsInterruptionTest {
         .allMatch(m -> m.state.equals("terminated")), null);
     assertThat(e2e.ec2.machines()).hasSize(3).allSatisfy(m ->
         assertThat(m.state).as(m.id).isEqualTo("terminated"));
+    assertThat(e2e.ec2.alive()).isEmpty();
+    assertThat(e2e.ec2.unexpected).isEmpty();
     // the coordinator stops what its replacer started (it also shut itself down when told)
     assertThat(e2e.ec2.terminateCalls).contains(replacement.id);
   }
@@ -203,7 +205,7 @@ class AwsInterruptionTest {
   private record Pool(String type, String zone, boolean spot) {}
 
   private static Pool pool(FakeEc2.Machine m) {
-    return new Pool(m.type, m.zone.orElse(""), m.spot);
+    return new Pool(m.type, m.zone, m.spot);
   }
 
   private static List<Event> journal(Path file) {

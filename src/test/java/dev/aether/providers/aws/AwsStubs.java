@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 
 /**
@@ -47,12 +46,9 @@ final class AwsStubs implements AutoCloseable {
         REGION,
         Optional.of(endpoint),
         StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDFAKEFORTESTS", "fake-secret")),
-        AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .maxAttempts(3)
-            .backoffStrategy(BackoffStrategy.fixedDelay(Duration.ofMillis(5)))
-            .throttlingBackoffStrategy(BackoffStrategy.fixedDelay(Duration.ofMillis(5)))
-            .circuitBreakerEnabled(false)
-            .build());
+        // the production rules (what is retried, what not), with 3 attempts 5 ms apart
+        AwsRetries.strategy(3, BackoffStrategy.fixedDelay(Duration.ofMillis(5)),
+            BackoffStrategy.fixedDelay(Duration.ofMillis(5))));
   }
 
   /** An EC2 action; {@code page} null = the first page (no NextToken sent). */

@@ -1,286 +1,344 @@
 package dev.aether.providers.aws;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
-import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.adobe.testing.s3mock.junit5.S3MockExtension;
 import dev.aether.core.AetherException;
+import dev.aether.core.catalog.Market;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.spi.Node;
-import dev.aether.core.spi.NodeState;
 import dev.aether.core.spi.NodeBootstrap;
+import dev.aether.core.spi.NodeState;
+import dev.aether.core.spi.StartReport;
+import dev.aether.core.spi.Unavailable;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+/** {@link Ec2Machines} against the strict fake account ({@link FakeEc2}, no boots) and S3Mock. */
 class Ec2MachinesTest {
+  @RegisterExtension
+  static final S3MockExtension S3 = AwsStubs.s3Mock();
+
   private static final String TOKEN = "s3cr3t-pipeline-token-for-tests";
   private static final NodeBootstrap BOOT =
       new NodeBootstrap(URI.create("http://172.31.1.5:7070"), TOKEN, "demo");
-  private static final ProvisionedInstance SPOT = new ProvisionedInstance("m5.large", 2, 8, false,
-      true, Optional.of(new BigDecimal("0.052")), Optional.of("us-east-1a"), Optional.empty());
+  /** us-east-1a, where m5.large's spot price in the snapshot is 0.0453. */
+  private static final ProvisionedInstance SPOT = spot("m5.large", "0.052", "us-east-1a");
   private static final ProvisionedInstance ON_DEMAND = new ProvisionedInstance("m6g.large", 2, 8,
       false, false, Optional.empty(), Optional.empty(), Optional.empty());
 
-  private AwsStubs aws;
+  private FakeEc2 ec2;
+  private S3Front s3;
+  private S3Storage bucket;
   private Ec2Machines machines;
+  private String project;
+
+  private static ProvisionedInstance spot(String type, String bid, String zone) {
+    return new ProvisionedInstance(type, 2, 8, false, true, Optional.of(new BigDecimal(bid)),
+        Optional.ofNullable(zone), Optional.empty());
+  }
 
   @BeforeEach
-  void start() {
-    aws = new AwsStubs();
-    AwsClients clients = aws.clients();
-    S3Storage bucket = new S3Storage(clients.s3(), clients::s3Async, "demo");
-    machines = new Ec2Machines(clients, bucket, new Ec2Machines.Settings("demo", "aether-node", 7070));
-    aws.server.stubFor(put(urlPathEqualTo("/demo/secrets/pipeline-token"))
-        .willReturn(aResponse().withStatus(200).withHeader("ETag", "\"e1\"")));
-    aws.server.stubFor(AwsStubs.ec2("DescribeVpcs", null).willReturn(AwsStubs.xml("ec2/describe-vpcs-default.xml")));
-    aws.server.stubFor(AwsStubs.ec2("DescribeSecurityGroups", null)
-        .willReturn(AwsStubs.xml("ec2/describe-security-groups-none.xml")));
-    aws.server.stubFor(AwsStubs.ec2("CreateSecurityGroup", null).willReturn(AwsStubs.xml("ec2/create-security-group.xml")));
-    aws.server.stubFor(AwsStubs.ec2("AuthorizeSecurityGroupIngress", null)
-        .willReturn(AwsStubs.xml("ec2/authorize-security-group-ingress.xml")));
-    aws.server.stubFor(AwsStubs.ec2("DescribeInstanceTypes", null)
-        .willReturn(AwsStubs.xml("ec2/describe-instance-types-launch.xml")));
-    aws.server.stubFor(AwsStubs.json("AmazonSSM.GetParameter")
-        .withRequestBody(containing("al2023-ami-kernel-default-x86_64"))
-        .willReturn(AwsStubs.jsonBody(parameter("x86_64", "ami-0x86"))));
-    aws.server.stubFor(AwsStubs.json("AmazonSSM.GetParameter")
-        .withRequestBody(containing("al2023-ami-kernel-default-arm64"))
-        .willReturn(AwsStubs.jsonBody(parameter("arm64", "ami-0arm"))));
-    aws.server.stubFor(AwsStubs.ec2("RunInstances", null).withRequestBody(containing("InstanceType=m5.large"))
-        .willReturn(AwsStubs.xml("ec2/run-instances-m5.large.xml")));
-    aws.server.stubFor(AwsStubs.ec2("RunInstances", null).withRequestBody(containing("InstanceType=m6g.large"))
-        .willReturn(AwsStubs.xml("ec2/run-instances-m6g.large.xml")));
-    aws.server.stubFor(AwsStubs.ec2("TerminateInstances", null).willReturn(AwsStubs.xml("ec2/terminate-instances.xml")));
+  void start() throws Exception {
+    ec2 = FakeEc2.withoutBoots();
+    ec2.spotRoleExists = true;
+    project = "demo-" + Long.toString(System.nanoTime(), 36);
+    s3 = new S3Front(URI.create(S3.getServiceEndpoint()));
+    AwsClients base = AwsStubs.clientsFor(s3.endpoint());
+    AwsClients clients = new AwsClients(AwsStubs.REGION, Optional.of(ec2.endpoint()),
+        base.credentials(), base.retries(), Map.of("s3", s3.endpoint()));
+    bucket = S3Storage.open(clients, project);
+    machines = new Ec2Machines(clients, bucket, new Ec2Machines.Settings(project, "aether-worker",
+        "aether-coordinator", 7070));
   }
 
   @AfterEach
   void stop() {
     machines.close();
-    aws.close();
+    bucket.close();
+    ec2.close();
+    s3.close();
+    assertThat(ec2.unexpected).as("calls the fake does not know").isEmpty();
   }
 
-  private static String parameter(String arch, String ami) {
-    return "{\"Parameter\":{\"Name\":\"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-"
-        + arch + "\",\"Type\":\"String\",\"Value\":\"" + ami + "\",\"Version\":42,"
-        + "\"LastModifiedDate\":1.7E9,\"DataType\":\"aws:ec2:image\"}}";
+  private List<Map<String, String>> calls(String action) {
+    return ec2.calls.stream().filter(c -> action.equals(c.get("Action"))).toList();
   }
 
-  private List<String> bodies(String action) {
-    return aws.server.findAll(postRequestedFor(urlEqualTo("/"))
-            .withRequestBody(containing("Action=" + action + "&"))).stream()
-        .map(LoggedRequest::getBodyAsString)
-        .map(b -> URLDecoder.decode(b, StandardCharsets.UTF_8))
-        .toList();
+  private Map<String, String> run(int i) {
+    return calls("RunInstances").get(i);
   }
 
   @Test
-  void startsSpotAtTheBidInThePlansZoneWithTheArchitecturesImage() {
+  void startsSpotAtTheBidInTheDefaultSubnetOfThePlansZone() {
     List<Node> nodes = machines.start(List.of(SPOT), BOOT);
 
-    assertThat(nodes).containsExactly(new Node("i-0aaa1111", SPOT, Optional.of("172.31.5.10"), NodeState.PENDING));
-    String run = bodies("RunInstances").get(0);
-    assertThat(run)
-        .contains("ImageId=ami-0x86", "MinCount=1", "MaxCount=1")
-        .contains("InstanceMarketOptions.MarketType=spot")
-        .contains("InstanceMarketOptions.SpotOptions.MaxPrice=0.052")
-        .contains("InstanceMarketOptions.SpotOptions.SpotInstanceType=one-time")
-        .contains("Placement.AvailabilityZone=us-east-1a")
-        .contains("IamInstanceProfile.Name=aether-node")
-        .contains("SecurityGroupId.1=sg-0new")
-        .contains("Key=aether:project", "Value=demo")
-        .contains("ResourceType=spot-instances-request");
+    assertThat(nodes).singleElement().satisfies(n -> {
+      assertThat(n.instance()).isEqualTo(SPOT);
+      assertThat(n.state()).isEqualTo(NodeState.PENDING);
+    });
+    FakeEc2.Machine m = ec2.machines().get(0);
+    assertThat(m.spot).isTrue();
+    assertThat(m.maxPrice).contains("0.052");
+    assertThat(m.zone).isEqualTo("us-east-1a");
+    assertThat(m.profile).isEqualTo("aether-worker");
+    assertThat(m.tags).containsEntry("aether:project", project).containsEntry("aether:role",
+        "worker");
+    assertThat(run(0)).containsEntry("ImageId", FakeEc2.IMAGE_X86)
+        .containsEntry("SubnetId", "subnet-0afake")
+        .containsEntry("InstanceMarketOptions.SpotOptions.SpotInstanceType", "one-time")
+        .containsEntry("InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", "terminate")
+        .containsEntry("MetadataOptions.HttpTokens", "required")
+        .containsValue("spot-instances-request");
   }
 
   @Test
-  void startsOnDemandWithoutMarketOptions() {
+  void aZoneIdFindsItsZonesSubnet() {
+    machines.start(List.of(spot("m5.large", "0.06", "use1-az4")), BOOT);
+    assertThat(ec2.machines().get(0).zone).isEqualTo("us-east-1a");
+  }
+
+  @Test
+  void startsOnDemandArmWithTheArmImageAndLetsEc2PickTheZone() {
     machines.start(List.of(ON_DEMAND), BOOT);
 
-    String run = bodies("RunInstances").get(0);
-    assertThat(run).contains("ImageId=ami-0arm", "InstanceType=m6g.large")
-        .doesNotContain("InstanceMarketOptions").doesNotContain("Placement.");
+    assertThat(run(0)).containsEntry("ImageId", FakeEc2.IMAGE_ARM)
+        .containsEntry("InstanceType", "m6g.large")
+        .doesNotContainKeys("InstanceMarketOptions.MarketType", "SubnetId");
   }
 
   @Test
   void keepsTheTokenOutOfUserDataAndInTheBucket() {
     machines.start(List.of(SPOT), BOOT);
 
-    aws.server.verify(putRequestedFor(urlPathEqualTo("/demo/secrets/pipeline-token"))
-        .withRequestBody(containing(TOKEN)));
-    String run = bodies("RunInstances").get(0);
-    assertThat(run).doesNotContain(TOKEN);
-    Matcher m = Pattern.compile("UserData=([^&]+)").matcher(run);
-    assertThat(m.find()).isTrue();
-    String script = new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8);
+    assertThat(bucket.read(Ec2Machines.TOKEN_KEY)).map(b -> new String(b, StandardCharsets.UTF_8))
+        .contains(TOKEN);
+    String script = ec2.machines().get(0).userData;
+    assertThat(run(0).toString()).doesNotContain(TOKEN);
     assertThat(script)
         .doesNotContain(TOKEN)
+        .startsWith("#!/bin/bash\n# Aether node boot.")
+        .contains("umask 077\n")
+        .contains("trap ")
         .contains("java-17-amazon-corretto-headless")
-        .contains("s3://demo/aether/aether.jar")
-        .contains("--token-file /run/aether/token --project demo --bucket demo --region us-east-1")
-        .contains("s3://demo/secrets/pipeline-token")
+        .contains("s3://" + project + "/aether/aether.jar")
+        .contains("--token-file /run/aether/token --project " + project)
+        .contains("s3://" + project + "/secrets/pipeline-token")
         .contains("--coordinator http://172.31.1.5:7070");
+    // the umask comes before anything is written, the token included
+    assertThat(script.indexOf("umask 077")).isLessThan(script.indexOf("aws s3 cp"));
   }
 
   @Test
-  void opensOnlyTheCoordinatorPortToTheVpc() {
+  void opensOnlyTheCoordinatorPortToTheVpcAndReusesTheGroup() {
+    machines.start(List.of(SPOT), BOOT);
     machines.start(List.of(SPOT), BOOT);
 
-    List<String> ingress = bodies("AuthorizeSecurityGroupIngress");
-    assertThat(ingress).hasSize(1);
-    assertThat(ingress.get(0))
-        .contains("GroupId=sg-0new", "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=7070",
-            "IpPermissions.1.ToPort=7070", "IpPermissions.1.IpRanges.1.CidrIp=172.31.0.0/16")
-        .doesNotContain("0.0.0.0/0").doesNotContain("Port=22");
-    assertThat(bodies("CreateSecurityGroup").get(0)).contains("GroupName=aether-demo", "VpcId=vpc-0a1b2c3d");
+    assertThat(calls("CreateSecurityGroup")).singleElement()
+        .satisfies(c -> assertThat(c).containsEntry("GroupName", "aether-" + project)
+            .containsEntry("VpcId", FakeEc2.VPC));
+    assertThat(calls("AuthorizeSecurityGroupIngress")).singleElement().satisfies(c ->
+        assertThat(c).containsEntry("IpPermissions.1.IpProtocol", "tcp")
+            .containsEntry("IpPermissions.1.FromPort", "7070")
+            .containsEntry("IpPermissions.1.ToPort", "7070")
+            .containsEntry("IpPermissions.1.IpRanges.1.CidrIp", FakeEc2.CIDR));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "InsufficientInstanceCapacity, CAPACITY",
+      "SpotMaxPriceTooLow, PRICE",
+      "VcpuLimitExceeded, QUOTA",
+      "MaxSpotInstanceCountExceeded, QUOTA",
+      "InstanceLimitExceeded, QUOTA",
+      "Unsupported, ZONE",
+      "InsufficientFreeAddressesInSubnet, ZONE"})
+  void aPoolWithoutRoomIsReportedAndTheOthersStillStart(String code, Unavailable.Reason reason) {
+    ec2.failPool("m5.large", "us-east-1a", Market.SPOT, code);
+
+    StartReport r = machines.startEach(List.of(SPOT, ON_DEMAND), BOOT);
+
+    assertThat(r.started()).extracting(n -> n.instance().type()).containsExactly("m6g.large");
+    assertThat(r.unavailable()).singleElement().satisfies(u -> {
+      assertThat(u.instance()).isEqualTo(SPOT);
+      assertThat(u.reason()).isEqualTo(reason);
+      assertThat(u.message()).startsWith(code);
+    });
+    // a capacity refusal is not retried in the same pool: it only delays trying another
+    assertThat(calls("RunInstances")).hasSize(2);
   }
 
   @Test
-  void reusesTheProjectsSecurityGroup() {
-    aws.server.stubFor(AwsStubs.ec2("DescribeSecurityGroups", null)
-        .willReturn(AwsStubs.xml("ec2/describe-security-groups-existing.xml")));
-
-    machines.start(List.of(SPOT), BOOT);
-
-    assertThat(bodies("CreateSecurityGroup")).isEmpty();
-    assertThat(bodies("RunInstances").get(0)).contains("SecurityGroupId.1=sg-0existing");
+  void aBidBelowTheMarketIsAPriceRefusal() {
+    StartReport r = machines.startEach(List.of(spot("m5.large", "0.02", "us-east-1a")), BOOT);
+    assertThat(r.unavailable()).singleElement().extracting(Unavailable::reason)
+        .isEqualTo(Unavailable.Reason.PRICE);
   }
 
   @Test
-  void aFailedStartTerminatesWhatItStarted() {
-    aws.server.stubFor(AwsStubs.ec2("RunInstances", null).withRequestBody(containing("InstanceType=m6g.large"))
-        .willReturn(AwsStubs.ec2Error(500, "InsufficientInstanceCapacity",
-            "We currently do not have sufficient m6g.large capacity in the Availability Zone you requested")));
+  void aZoneWithoutDefaultSubnetIsAZoneRefusalAndNothingIsAsked() {
+    ec2.zonesWithoutSubnet.add("us-east-1a");
+
+    StartReport r = machines.startEach(List.of(SPOT), BOOT);
+
+    assertThat(r.unavailable()).singleElement().satisfies(u -> {
+      assertThat(u.reason()).isEqualTo(Unavailable.Reason.ZONE);
+      assertThat(u.message()).contains("no subnet in us-east-1a")
+          .contains("aws ec2 create-default-subnet --availability-zone us-east-1a");
+    });
+    assertThat(calls("RunInstances")).isEmpty();
+  }
+
+  @Test
+  void theAllOrNothingStartEndsWhatItStartedWhenAPoolHasNoRoom() {
+    ec2.failPool("m6g.large", null, null, "InsufficientInstanceCapacity");
 
     assertThatThrownBy(() -> machines.start(List.of(SPOT, ON_DEMAND), BOOT))
         .isInstanceOf(AetherException.class)
-        .hasMessageContaining("starting m6g.large (on-demand)")
-        .hasMessageContaining("no spare capacity")
+        .hasMessageContaining("m6g.large (on-demand)")
+        .hasMessageContaining("InsufficientInstanceCapacity")
         .hasMessageContaining("terminated the 1 node(s) already started");
-    assertThat(bodies("TerminateInstances")).singleElement().asString().contains("InstanceId.1=i-0aaa1111");
+    assertThat(ec2.alive()).isEmpty();
   }
 
   @Test
-  void aBidBelowTheSpotPriceSaysSo() {
-    aws.server.stubFor(AwsStubs.ec2("RunInstances", null)
-        .willReturn(AwsStubs.ec2Error(400, "SpotMaxPriceTooLow",
-            "Your Spot request price of 0.052 is lower than the minimum required Spot request fulfillment price of 0.06.")));
+  void aMissingSpotServiceLinkedRoleSaysHowToMakeIt() {
+    ec2.spotRoleExists = false;
+    ec2.mayCreateSpotRole.clear();
 
     assertThatThrownBy(() -> machines.start(List.of(SPOT), BOOT))
         .isInstanceOf(AetherException.class)
-        .hasMessageContaining("spot price is above our bid")
-        .hasMessageContaining("bid $0.052/h");
-    assertThat(bodies("TerminateInstances")).isEmpty();
+        .hasMessageContaining("AWSServiceRoleForEC2Spot")
+        .hasMessageContaining("aws iam create-service-linked-role --aws-service-name"
+            + " spot.amazonaws.com");
+    assertThat(ec2.alive()).isEmpty();
   }
 
   @Test
   void throttledCallsAreRetried() {
-    aws.server.stubFor(AwsStubs.ec2("RunInstances", null).inScenario("throttle").whenScenarioStateIs(STARTED)
-        .willReturn(AwsStubs.ec2Error(503, "RequestLimitExceeded", "Request limit exceeded."))
-        .willSetStateTo("calm"));
-    aws.server.stubFor(AwsStubs.ec2("RunInstances", null).inScenario("throttle").whenScenarioStateIs("calm")
-        .willReturn(AwsStubs.xml("ec2/run-instances-m5.large.xml")));
+    ec2.throttle("RunInstances", 2);
 
-    assertThat(machines.start(List.of(SPOT), BOOT)).extracting(Node::id).containsExactly("i-0aaa1111");
-    assertThat(bodies("RunInstances")).hasSize(2);
+    assertThat(machines.start(List.of(SPOT), BOOT)).hasSize(1);
+    assertThat(calls("RunInstances")).hasSize(3);
   }
 
   @Test
   void endlessThrottlingEndsInAClearError() {
-    aws.server.stubFor(AwsStubs.ec2("RunInstances", null)
-        .willReturn(AwsStubs.ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.")));
+    ec2.throttle("RunInstances", 100);
 
     assertThatThrownBy(() -> machines.start(List.of(SPOT), BOOT))
         .isInstanceOf(AetherException.class)
         .hasMessageContaining("throttling");
-    assertThat(bodies("RunInstances")).hasSize(3); // the test retry strategy's max attempts
+    assertThat(calls("RunInstances")).hasSize(3); // the test retry strategy's max attempts
   }
 
   @Test
-  void listsTheProjectsNodesByTagAcrossPages() {
-    aws.server.stubFor(AwsStubs.ec2("DescribeInstances", null).willReturn(AwsStubs.xml("ec2/describe-instances-1.xml")));
-    aws.server.stubFor(AwsStubs.ec2("DescribeInstances", "instances-page-2")
-        .willReturn(AwsStubs.xml("ec2/describe-instances-2.xml")));
-
-    List<Node> nodes = machines.list();
-
-    assertThat(nodes).extracting(Node::id).containsExactly("i-0aaa1111", "i-0bbb2222");
-    assertThat(nodes.get(0).instance().bid()).contains(new BigDecimal("0.052"));
-    assertThat(nodes.get(0).instance().zone()).contains("us-east-1a");
-    assertThat(nodes.get(1).instance().biddable()).isFalse();
-    assertThat(nodes.get(1).address()).isEmpty();
-    assertThat(bodies("DescribeInstances").get(0))
-        .contains("Filter.1.Name=tag:aether:project", "Filter.1.Value.1=demo",
-            "Filter.2.Name=instance-state-name", "Filter.2.Value.1=pending", "Filter.2.Value.2=running");
+  void theRealRetryStrategyRetriesThrottlingButNotCapacity() {
+    assertThat(AwsRetries.MAX_ATTEMPTS).isEqualTo(12);
+    var throttled = software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
+        .statusCode(503).awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails
+            .builder().errorCode("RequestLimitExceeded").build()).build();
+    var capacity = software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
+        .statusCode(500).awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails
+            .builder().errorCode("InsufficientInstanceCapacity").build()).build();
+    var internal = software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
+        .statusCode(500).awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails
+            .builder().errorCode("InternalError").build()).build();
+    assertThat(AwsRetries.retryable(throttled)).isTrue();
+    assertThat(AwsRetries.throttled(throttled)).isTrue();
+    assertThat(AwsRetries.retryable(capacity)).isFalse();
+    assertThat(AwsRetries.retryable(internal)).isTrue();
   }
 
   @Test
-  void findsANodeByIdEvenOnceItHasShutItselfDown() {
-    aws.server.stubFor(AwsStubs.ec2("DescribeInstances", null)
-        .willReturn(AwsStubs.xml("ec2/describe-instances-terminated.xml")));
+  void listsAndFindsTheProjectsNodesEvenOnceTheyEnded() {
+    List<Node> started = machines.start(List.of(SPOT, ON_DEMAND), BOOT);
 
-    Optional<Node> node = machines.find("i-0aaa1111");
-
-    assertThat(node).get().extracting(Node::id).isEqualTo("i-0aaa1111");
-    assertThat(node.get().instance().zone()).contains("us-east-1a");
-    assertThat(node.get().instance().biddable()).isTrue();
-    assertThat(bodies("DescribeInstances").get(0))
-        .contains("InstanceId.1=i-0aaa1111", "Filter.1.Name=tag:aether:project",
-            "Filter.1.Value.1=demo")
-        .doesNotContain("instance-state-name");
-
-    aws.server.stubFor(AwsStubs.ec2("DescribeInstances", null).willReturn(AwsStubs.ec2Error(400,
-        "InvalidInstanceID.NotFound", "The instance ID 'i-0ccc3333' does not exist")));
-    assertThat(machines.find("i-0ccc3333")).isEmpty();
+    assertThat(machines.list()).extracting(Node::id)
+        .containsExactlyElementsOf(started.stream().map(Node::id).toList());
+    // a node planned without a zone is known by the zone EC2 put it in
+    assertThat(machines.list().get(1).instance().zone()).isPresent();
+    machines.stop(started.get(0));
+    assertThat(machines.list()).extracting(Node::id).containsExactly(started.get(1).id());
+    assertThat(machines.find(started.get(0).id())).get().satisfies(n -> {
+      assertThat(n.state()).isEqualTo(NodeState.GONE);
+      assertThat(n.instance().zone()).contains("us-east-1a");
+    });
+    assertThat(machines.find("i-0000000000000dead")).isEmpty();
+    machines.stop(started.get(0)); // stopping a stopped node does nothing
   }
 
   @Test
-  void stopTerminatesAndToleratesAGoneInstance() {
-    Node node = new Node("i-0aaa1111", SPOT, Optional.empty(), NodeState.RUNNING);
-    machines.stop(node);
-    assertThat(bodies("TerminateInstances")).singleElement().asString().contains("InstanceId.1=i-0aaa1111");
-
-    aws.server.stubFor(AwsStubs.ec2("TerminateInstances", null).willReturn(
-        AwsStubs.ec2Error(400, "InvalidInstanceID.NotFound", "The instance ID 'i-0aaa1111' does not exist")));
-    machines.stop(node);
-  }
-
-  @Test
-  void aTypeTheRegionDoesNotOfferIsInvalidInput() {
+  void aTypeTheRegionDoesNotOfferIsAZoneRefusal() {
     ProvisionedInstance odd = new ProvisionedInstance("z9.huge", 2, 8, false, false,
         Optional.empty(), Optional.empty(), Optional.empty());
-    assertThatThrownBy(() -> machines.start(List.of(odd), BOOT))
-        .isInstanceOf(AetherException.class)
-        .hasMessageContaining("z9.huge")
-        .extracting(e -> ((AetherException) e).exitStatus())
-        .isEqualTo(AetherException.INVALID_INPUT);
-    aws.server.verify(exactly(0), postRequestedFor(urlEqualTo("/"))
-        .withRequestBody(containing("Action=RunInstances")));
+    StartReport r = machines.startEach(List.of(odd), BOOT);
+    assertThat(r.unavailable()).singleElement().satisfies(u ->
+        assertThat(u.message()).contains("z9.huge is not offered in us-east-1"));
+    assertThat(calls("RunInstances")).isEmpty();
   }
 
   @Test
-  void zoneIdsArePlacedById() {
-    ProvisionedInstance byId = new ProvisionedInstance("m5.large", 2, 8, false, true,
-        Optional.of(new BigDecimal("0.05")), Optional.of("use1-az4"), Optional.empty());
-    machines.start(List.of(byId), BOOT);
-    assertThat(bodies("RunInstances").get(0)).contains("Placement.AvailabilityZoneId=use1-az4");
+  void anA1TypeIsRefusedBeforeAnythingStarts() {
+    ProvisionedInstance a1 = new ProvisionedInstance("a1.large", 2, 4, false, false,
+        Optional.empty(), Optional.empty(), Optional.empty());
+    assertThatThrownBy(() -> machines.start(List.of(a1), BOOT))
+        .isInstanceOf(AetherException.class)
+        .hasMessageContaining("Amazon Linux 2023 does not support the a1 family")
+        .extracting(e -> ((AetherException) e).exitStatus())
+        .isEqualTo(AetherException.INVALID_INPUT);
+    assertThat(calls("RunInstances")).isEmpty();
   }
 
+  @Test
+  void theCoordinatorMovesToTheNextTypeWhenTheCheapestHasNoRoom() {
+    ec2.failPool("t3a.medium", null, null, "InsufficientInstanceCapacity");
+    ProvisionedInstance first = new ProvisionedInstance("t3a.medium", 2, 4, false, false,
+        Optional.empty(), Optional.empty(), Optional.empty());
+    ProvisionedInstance second = new ProvisionedInstance("c5.large", 2, 4, false, false,
+        Optional.empty(), Optional.empty(), Optional.empty());
+
+    Node node = machines.startCoordinator(List.of(first, second));
+
+    assertThat(node.instance().type()).isEqualTo("c5.large");
+    assertThat(ec2.machines()).singleElement().satisfies(m -> {
+      assertThat(m.profile).isEqualTo("aether-coordinator");
+      assertThat(m.role()).isEqualTo("coordinator");
+      assertThat(m.userData).contains("coordinate --provider aws --bucket " + project)
+          .contains("--instance-profile aether-worker");
+    });
+  }
+
+  @Test
+  void readsTheConsoleOutputOfANode() {
+    Node n = machines.start(List.of(SPOT), BOOT).get(0);
+    assertThat(machines.console(n)).isEmpty(); // nothing printed yet
+  }
+
+  @Test
+  void deletesOnlyTheProjectsLeftoverVolumes() {
+    String ours = ec2.addVolume(project);
+    String theirs = ec2.addVolume("someone-else");
+
+    assertThat(machines.admin().deleteLeftoverVolumes()).containsExactly(ours);
+    assertThat(ec2.volumes()).containsExactly(theirs);
+  }
+
+  @Test
+  void userDataIsBase64() {
+    assertThat(new String(Base64.getDecoder().decode(UserData.encode("écho")),
+        StandardCharsets.UTF_8)).isEqualTo("écho");
+  }
 }

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,13 +34,30 @@ class S3StorageTest {
 
   @TempDir Path tmp;
 
-  private static AwsClients clients() {
-    return AwsStubs.clientsFor(URI.create(S3.getServiceEndpoint()));
+  /** S3Mock, with the bucket settings it lacks and us-east-1's CreateBucket answer in front. */
+  private static S3Front front;
+
+  @BeforeAll
+  static void startFront() throws Exception {
+    front = new S3Front(URI.create(S3.getServiceEndpoint()));
   }
 
-  /** The bucket is tagged in CreateBucket itself (S3Mock ignores the tags; a stub checks them). */
+  @AfterAll
+  static void stopFront() {
+    front.close();
+    assertThat(front.unexpected).isEmpty();
+  }
+
+  private static AwsClients clients() {
+    return AwsStubs.clientsFor(front.endpoint());
+  }
+
   private static S3Storage open(String project) {
     return S3Storage.open(clients(), project);
+  }
+
+  private static long creates(String bucket) {
+    return front.createBucketCalls.stream().filter(bucket::equals).count();
   }
 
   @Test
@@ -50,18 +69,58 @@ class S3StorageTest {
   }
 
   @Test
-  void tagsTheNewBucketWithTheProject() {
-    try (AwsStubs aws = new AwsStubs()) {
-      aws.server.stubFor(put(urlPathEqualTo("/aether-tagged")).willReturn(aResponse().withStatus(200)));
-      aws.server.stubFor(put(urlPathEqualTo("/aether-tagged/state/project"))
-          .willReturn(aResponse().withStatus(200).withHeader("ETag", "\"e1\"")));
-      S3Storage.open(aws.clients(), "aether-tagged").close();
+  void tagsANewBucketInItsCreationAndMakesItPrivateAndEncrypted() {
+    String name = "aether-tagged-" + System.nanoTime();
+    open(name).close();
 
-      aws.server.verify(putRequestedFor(urlPathEqualTo("/aether-tagged"))
-          .withRequestBody(containing("<Tags><Tag><Key>aether:project</Key><Value>aether-tagged</Value></Tag></Tags>")));
-      aws.server.verify(putRequestedFor(urlPathEqualTo("/aether-tagged/state/project"))
-          .withRequestBody(containing("aether-tagged")));
+    assertThat(front.tags(name)).containsEntry("aether:project", name);
+    String block = front.settings.get(name).get("publicAccessBlock");
+    assertThat(block).contains("<BlockPublicAcls>true</BlockPublicAcls>")
+        .contains("<IgnorePublicAcls>true</IgnorePublicAcls>")
+        .contains("<BlockPublicPolicy>true</BlockPublicPolicy>")
+        .contains("<RestrictPublicBuckets>true</RestrictPublicBuckets>");
+    assertThat(front.settings.get(name).get("encryption")).contains("<SSEAlgorithm>AES256");
+    try (S3Client raw = clients().s3()) {
+      assertThat(raw.getObjectAsBytes(b -> b.bucket(name).key("state/project")).asUtf8String())
+          .isEqualTo(name);
     }
+  }
+
+  /**
+   * In us-east-1 CreateBucket answers 200 for a bucket the caller already owns: the bucket must
+   * be recognised (HeadBucket, then its tag) before anything is "created" or written.
+   */
+  @Test
+  void recognisesAnotherProjectsBucketWithoutCreatingOrWritingAnything() {
+    String name = "aether-other-" + System.nanoTime();
+    try (S3Client raw = clients().s3()) {
+      raw.createBucket(b -> b.bucket(name).createBucketConfiguration(c -> c.tags(
+          software.amazon.awssdk.services.s3.model.Tag.builder().key("aether:project")
+              .value("someone-else").build())));
+    }
+
+    assertThatThrownBy(() -> open(name))
+        .isInstanceOf(AetherException.class)
+        .hasMessageContaining("it belongs to project 'someone-else'")
+        .extracting(e -> ((AetherException) e).exitStatus())
+        .isEqualTo(AetherException.INVALID_INPUT);
+    assertThat(creates(name)).as("CreateBucket calls").isEqualTo(1); // the test's own
+    try (S3Client raw = clients().s3()) {
+      assertThat(raw.listObjectsV2(b -> b.bucket(name)).contents()).isEmpty();
+    }
+  }
+
+  @Test
+  void aBucketInAnotherRegionSaysWhichAndCreatesNothing() {
+    String name = "aether-region-" + System.nanoTime();
+    open(name).close();
+    AwsClients eu = new AwsClients("eu-west-1", java.util.Optional.of(front.endpoint()),
+        clients().credentials(), clients().retries());
+
+    assertThatThrownBy(() -> S3Storage.open(eu, name))
+        .isInstanceOf(AetherException.class)
+        .hasMessageContaining("is in us-east-1, not eu-west-1; run with -R us-east-1");
+    assertThat(creates(name)).isEqualTo(1);
   }
 
   @Test
@@ -89,6 +148,9 @@ class S3StorageTest {
       assertThat(storage.read("state/project")).map(b -> new String(b, StandardCharsets.UTF_8))
           .contains(name);
     }
+    assertThat(front.tags(name)).containsEntry("aether:project", name);
+    assertThat(front.settings.get(name)).containsKeys("publicAccessBlock", "encryption");
+    assertThat(creates(name)).isEqualTo(1); // the test's own
   }
 
   @Test
@@ -108,6 +170,7 @@ class S3StorageTest {
       again.put("args.txt", "a\n".getBytes(StandardCharsets.UTF_8));
       assertThat(again.read("args.txt")).isPresent();
     }
+    assertThat(creates("aether-twice")).as("the second open recognised it").isEqualTo(1);
   }
 
   @Test
@@ -189,20 +252,14 @@ class S3StorageTest {
 
   @Test
   void aBucketOwnedByAnotherAccountIsInvalidInput() {
-    // S3Mock has one account only; AWS's answer is stubbed in its documented XML form
-    try (AwsStubs aws = new AwsStubs()) {
-      aws.server.stubFor(put(urlPathEqualTo("/taken-name")).willReturn(aResponse().withStatus(409)
-          .withHeader("Content-Type", "application/xml")
-          .withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>BucketAlreadyExists</Code>"
-              + "<Message>The requested bucket name is not available.</Message>"
-              + "<BucketName>taken-name</BucketName><RequestId>R1</RequestId><HostId>H1</HostId></Error>")));
+    front.otherAccounts.add("taken-name"); // HeadBucket answers 403, as for a stranger's bucket
 
-      assertThatThrownBy(() -> S3Storage.open(aws.clients(), "taken-name"))
-          .isInstanceOf(AetherException.class)
-          .hasMessageContaining("another AWS account")
-          .hasMessageContaining("-N")
-          .extracting(e -> ((AetherException) e).exitStatus())
-          .isEqualTo(AetherException.INVALID_INPUT);
-    }
+    assertThatThrownBy(() -> open("taken-name"))
+        .isInstanceOf(AetherException.class)
+        .hasMessageContaining("belongs to another AWS account")
+        .hasMessageContaining("-N")
+        .extracting(e -> ((AetherException) e).exitStatus())
+        .isEqualTo(AetherException.INVALID_INPUT);
+    assertThat(creates("taken-name")).isZero();
   }
 }

@@ -154,7 +154,7 @@ class SshBatchTest {
 
     Run run = batch.get(90, TimeUnit.SECONDS);
     assertThat(run.status()).as(run.toString()).isZero();
-    assertThat(run.out()).containsPattern("(?m)^h1 +\\d+ +[0-9.]+ +1$")
+    assertThat(run.out()).containsPattern("(?m)^h1 +- +1 +\\d+ +[0-9.]+ +1$")
         .contains("8 of 8 jobs done");
     Run joinedRemote = remote.get(30, TimeUnit.SECONDS);
     assertThat(joinedRemote.status()).as(joinedRemote.toString()).isEqualTo(1);

@@ -43,6 +43,16 @@ public final class BiddingCapacityReplacer implements CapacityReplacer {
   @Override
   public void replace(LostCapacity lost) {
     try {
+      if (lost.onDemand()) {
+        // jobs spot capacity lost too often: on-demand, and the pool was left out already
+        List<Node> nodes = machines.start(planner.planOnDemand(lost.slots()), bootstrap);
+        synchronized (started) {
+          started.addAll(nodes);
+        }
+        log.info("started {} on-demand node(s) for {} job(s) interrupted too often",
+            nodes.size(), lost.slots());
+        return;
+      }
       Optional<Node> node = machines.find(lost.node());
       if (node.isPresent()) {
         Pool pool = Pool.of(node.get().instance());

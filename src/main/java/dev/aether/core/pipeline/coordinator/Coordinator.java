@@ -93,10 +93,12 @@ public final class Coordinator implements AutoCloseable {
    * @param slotsPerNode when present, every node runs this many jobs at once, whatever its size
    * @param checkpointInterval least time between two checkpoints while jobs change
    * @param scriptKey the bucket key of the job script, told to nodes when they register
+   * @param spotAttempts when present (K), a job interrupted K times is not given to a spot node
+   *     again while an on-demand node is there, and on-demand capacity is asked for it
    */
   public record Settings(Duration leaseTimeout, int maxAttempts, int processorsPerJob,
       double memoryPerJobGb, OptionalInt slotsPerNode, Duration checkpointInterval,
-      String scriptKey) {
+      String scriptKey, OptionalInt spotAttempts) {
     public Settings {
       if (leaseTimeout.toMillis() < 100) {
         throw new IllegalArgumentException("lease timeout must be >= 100 ms, got " + leaseTimeout);
@@ -104,6 +106,18 @@ public final class Coordinator implements AutoCloseable {
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("max attempts must be >= 1, got " + maxAttempts);
       }
+      if (spotAttempts.isPresent() && spotAttempts.getAsInt() < 1) {
+        throw new IllegalArgumentException("spot attempts must be >= 1, got "
+            + spotAttempts.getAsInt());
+      }
+    }
+
+    /** Without a limit on spot attempts. */
+    public Settings(Duration leaseTimeout, int maxAttempts, int processorsPerJob,
+        double memoryPerJobGb, OptionalInt slotsPerNode, Duration checkpointInterval,
+        String scriptKey) {
+      this(leaseTimeout, maxAttempts, processorsPerJob, memoryPerJobGb, slotsPerNode,
+          checkpointInterval, scriptKey, OptionalInt.empty());
     }
 
     long leaseMillis() {
@@ -122,6 +136,11 @@ public final class Coordinator implements AutoCloseable {
   private final Map<String, Integer> nodes = new ConcurrentHashMap<>();
   private final CapacityReplacer replacer;
   private final ExecutorService replacements;
+  /** Whether a node is interruptible spot capacity (asked once, off the loop, at register). */
+  private final java.util.function.Predicate<String> interruptible;
+  private final Set<String> spotNodes = ConcurrentHashMap.newKeySet();
+  /** When each node was last heard from (loop thread only). */
+  private final Map<String, Long> lastSeen = new java.util.HashMap<>();
 
   // Touched by the loop thread only.
   private final Set<String> leaving = new HashSet<>();
@@ -129,7 +148,9 @@ public final class Coordinator implements AutoCloseable {
   private long lastCheckpoint;
 
   private Coordinator(JobLedger ledger, Settings settings, Secret token, Runnable checkpoint,
-      LongSupplier clock, HttpServer server, CapacityReplacer replacer) {
+      LongSupplier clock, HttpServer server, CapacityReplacer replacer,
+      java.util.function.Predicate<String> interruptible) {
+    this.interruptible = interruptible;
     this.ledger = ledger;
     this.settings = settings;
     this.token = token;
@@ -162,6 +183,16 @@ public final class Coordinator implements AutoCloseable {
   public static Coordinator start(JobLedger ledger, Settings settings, Secret token,
       InetSocketAddress bind, Runnable checkpoint, LongSupplier clock,
       CapacityReplacer replacer) {
+    return start(ledger, settings, token, bind, checkpoint, clock, replacer, node -> false);
+  }
+
+  /**
+   * As above; {@code interruptible} tells whether a node is spot capacity (for
+   * {@link Settings#spotAttempts()}). It is asked once per node, on a request thread.
+   */
+  public static Coordinator start(JobLedger ledger, Settings settings, Secret token,
+      InetSocketAddress bind, Runnable checkpoint, LongSupplier clock,
+      CapacityReplacer replacer, java.util.function.Predicate<String> interruptible) {
     HttpServer server;
     try {
       server = HttpServer.create(bind, 128);
@@ -170,7 +201,8 @@ public final class Coordinator implements AutoCloseable {
           "cannot listen on " + bind + " for the coordinator: " + e.getMessage()
               + "; choose another port or free this one", e);
     }
-    Coordinator c = new Coordinator(ledger, settings, token, checkpoint, clock, server, replacer);
+    Coordinator c = new Coordinator(ledger, settings, token, checkpoint, clock, server, replacer,
+        interruptible);
     server.createContext("/", c::handle);
     server.setExecutor(c.httpThreads);
     server.start();
@@ -195,6 +227,11 @@ public final class Coordinator implements AutoCloseable {
   /** Nodes that have registered. */
   public int nodes() {
     return nodes.size();
+  }
+
+  /** Whether node {@code id} has registered (at any time in this coordinator's life). */
+  public boolean registered(String id) {
+    return nodes.containsKey(id);
   }
 
   /**
@@ -264,8 +301,12 @@ public final class Coordinator implements AutoCloseable {
 
   // ---- requests (run on the loop)
 
-  private RegisterReply register(RegisterRequest r) {
+  private RegisterReply register(RegisterRequest r, boolean spot) {
     requireNode(r.node());
+    if (spot) {
+      spotNodes.add(r.node());
+    }
+    lastSeen.put(r.node(), clock.getAsLong());
     int slots = settings.slotsPerNode().orElseGet(() -> Slots.forNode(
         r.cores(), r.memoryGb(), settings.processorsPerJob(), settings.memoryPerJobGb()));
     nodes.put(r.node(), slots);
@@ -278,7 +319,14 @@ public final class Coordinator implements AutoCloseable {
     if (leaving.contains(r.node())) {
       return new LeaseReply(null, true, 0); // it is going away: no more work for it
     }
-    Optional<Lease> lease = ledger.lease(r.node(), clock.getAsLong(), settings.leaseMillis());
+    long now = clock.getAsLong();
+    lastSeen.put(r.node(), now);
+    // --spot-attempts: a job spot capacity lost K times waits for an on-demand node, if one is
+    // there; with none alive it runs where it can rather than wait for capacity that may not come
+    Optional<Lease> lease = settings.spotAttempts().isPresent() && spotNodes.contains(r.node())
+        && onDemandNodeAlive(now)
+        ? ledger.lease(r.node(), now, settings.leaseMillis(), settings.spotAttempts().getAsInt())
+        : ledger.lease(r.node(), now, settings.leaseMillis());
     if (lease.isPresent()) {
       dirty = true;
       return new LeaseReply(lease.get(), false, 0);
@@ -293,6 +341,7 @@ public final class Coordinator implements AutoCloseable {
   private HeartbeatReply heartbeat(HeartbeatRequest r) {
     requireRegistered(r.node());
     long now = clock.getAsLong();
+    lastSeen.put(r.node(), now);
     List<RunningJob> cancel = new ArrayList<>();
     for (RunningJob job : r.jobs() == null ? List.<RunningJob>of() : r.jobs()) {
       if (!ledger.renew(r.node(), job.number(), job.attempt(), now, settings.leaseMillis())) {
@@ -304,6 +353,7 @@ public final class Coordinator implements AutoCloseable {
 
   private CompleteReply complete(CompleteRequest r) {
     requireRegistered(r.node());
+    lastSeen.put(r.node(), clock.getAsLong());
     Optional<JobState> state = ledger.complete(r.node(), r.number(), r.attempt(), r.exitCode(),
         clock.getAsLong(), settings.maxAttempts());
     if (state.isPresent()) {
@@ -330,18 +380,36 @@ public final class Coordinator implements AutoCloseable {
     // remaining nodes finish the rest.
     int slots = Math.min(nodes.get(r.node()), ledger.counts().pending());
     if (first && slots > 0) {
-      LostCapacity lost = new LostCapacity(r.node(), slots);
-      log.info("node {} is interrupted; gave back {} job(s); replacing {} slot(s)", r.node(),
-          released, slots);
-      replacements.execute(() -> {
-        try {
-          replacer.replace(lost);
-        } catch (RuntimeException e) {
-          log.warn("replacing node {} failed: {}", lost.node(), e.getMessage());
-        }
-      });
+      // --spot-attempts: the jobs spot capacity lost K times are bought on-demand capacity,
+      // unless an on-demand node is there to take them
+      int onDemand = settings.spotAttempts().isPresent() && !onDemandNodeAlive(clock.getAsLong())
+          ? Math.min(slots, ledger.pendingInterrupted(settings.spotAttempts().getAsInt())) : 0;
+      log.info("node {} is interrupted; gave back {} job(s); replacing {} slot(s){}", r.node(),
+          released, slots, onDemand > 0 ? ", " + onDemand + " of them on-demand" : "");
+      if (slots - onDemand > 0) {
+        replace(new LostCapacity(r.node(), slots - onDemand));
+      }
+      if (onDemand > 0) {
+        replace(new LostCapacity(r.node(), onDemand, true));
+      }
     }
     return new ReleaseReply(released);
+  }
+
+  private void replace(LostCapacity lost) {
+    replacements.execute(() -> {
+      try {
+        replacer.replace(lost);
+      } catch (RuntimeException e) {
+        log.warn("replacing node {} failed: {}", lost.node(), e.getMessage());
+      }
+    });
+  }
+
+  /** An on-demand node that is not leaving and was heard from within two lease times. */
+  private boolean onDemandNodeAlive(long now) {
+    return nodes.keySet().stream().anyMatch(n -> !spotNodes.contains(n) && !leaving.contains(n)
+        && now - lastSeen.getOrDefault(n, 0L) <= 2 * settings.leaseMillis());
   }
 
 
@@ -375,7 +443,8 @@ public final class Coordinator implements AutoCloseable {
         answer = switch (path) {
           case Protocol.REGISTER -> {
             RegisterRequest r = body(exchange, RegisterRequest.class);
-            yield onLoop(() -> register(r));
+            boolean spot = isSpot(r.node());
+            yield onLoop(() -> register(r, spot));
           }
           case Protocol.LEASE -> {
             LeaseRequest r = body(exchange, LeaseRequest.class);
@@ -403,6 +472,16 @@ public final class Coordinator implements AutoCloseable {
         return;
       }
       reply(exchange, 200, answer);
+    }
+  }
+
+  /** Asked off the loop: on a cloud it is a call to the provider. */
+  private boolean isSpot(String node) {
+    try {
+      return node != null && interruptible.test(node);
+    } catch (RuntimeException e) {
+      log.warn("could not tell whether node {} is spot capacity: {}", node, e.getMessage());
+      return false;
     }
   }
 

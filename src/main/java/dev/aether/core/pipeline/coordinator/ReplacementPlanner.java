@@ -2,6 +2,7 @@ package dev.aether.core.pipeline.coordinator;
 
 import dev.aether.core.bidder.Bidder;
 import dev.aether.core.bidder.Requirements;
+import dev.aether.core.catalog.Market;
 import dev.aether.core.catalog.Offer;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.plan.ProvisionedInstance;
@@ -49,5 +50,12 @@ public final class ReplacementPlanner {
   public List<ProvisionedInstance> plan(int slots) {
     return ProvisioningFile.instancesOf(bidder.solve(batch.forReplacement(slots),
         excluded.filter(offers), limits));
+  }
+
+  /** As {@link #plan}, from on-demand offers only ({@code --spot-attempts}). */
+  public List<ProvisionedInstance> planOnDemand(int slots) {
+    return ProvisioningFile.instancesOf(bidder.solve(batch.forReplacement(slots),
+        excluded.filter(offers).stream().filter(o -> o.market() == Market.ON_DEMAND).toList(),
+        limits));
   }
 }

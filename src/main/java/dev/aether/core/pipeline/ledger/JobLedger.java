@@ -61,6 +61,7 @@ public final class JobLedger implements AutoCloseable {
             + " started_at INTEGER, ended_at INTEGER)");
         // Finds the next PENDING job in file order, and the LEASED ones, without a scan.
         s.execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, number)");
+        addInterruptions(s);
       }
       return new JobLedger(file, db);
     } catch (SQLException | IOException e) {
@@ -68,6 +69,22 @@ public final class JobLedger implements AutoCloseable {
           "cannot open the job ledger " + file + ": " + e.getMessage()
               + "; check the folder is writable, or delete the file to start the project over",
           e);
+    }
+  }
+
+  /**
+   * The {@code interruptions} column (spot interruptions a job's runs met, for
+   * {@code --spot-attempts}), added to ledgers made before it existed.
+   */
+  private static void addInterruptions(Statement s) throws SQLException {
+    boolean has = false;
+    try (ResultSet r = s.executeQuery("PRAGMA table_info(jobs)")) {
+      while (r.next()) {
+        has |= "interruptions".equals(r.getString("name"));
+      }
+    }
+    if (!has) {
+      s.execute("ALTER TABLE jobs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0");
     }
   }
 
@@ -217,19 +234,30 @@ public final class JobLedger implements AutoCloseable {
 
   /** Leases the first PENDING job in file order to {@code node}; empty when none is PENDING. */
   public synchronized Optional<Lease> lease(String node, long nowMillis, long leaseMillis) {
+    return lease(node, nowMillis, leaseMillis, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As above, among the PENDING jobs interrupted fewer than {@code interruptionsBelow} times: a
+   * spot node is not given a job that spot capacity has already lost that often.
+   */
+  public synchronized Optional<Lease> lease(String node, long nowMillis, long leaseMillis,
+      int interruptionsBelow) {
     return transaction(() -> {
       int number;
       String args;
       int attempts;
-      try (PreparedStatement q = db.prepareStatement(
-          "SELECT number, args, attempts FROM jobs WHERE state='PENDING' ORDER BY number LIMIT 1");
-          ResultSet r = q.executeQuery()) {
-        if (!r.next()) {
-          return Optional.empty();
+      try (PreparedStatement q = db.prepareStatement("SELECT number, args, attempts FROM jobs"
+          + " WHERE state='PENDING' AND interruptions < ? ORDER BY number LIMIT 1")) {
+        q.setInt(1, interruptionsBelow);
+        try (ResultSet r = q.executeQuery()) {
+          if (!r.next()) {
+            return Optional.empty();
+          }
+          number = r.getInt(1);
+          args = r.getString(2);
+          attempts = r.getInt(3);
         }
-        number = r.getInt(1);
-        args = r.getString(2);
-        attempts = r.getInt(3);
       }
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='LEASED',"
           + " attempts=attempts+1, node=?, lease_expires_at=?, started_at=?, exit_code=NULL,"
@@ -268,14 +296,16 @@ public final class JobLedger implements AutoCloseable {
    * interruption): the job returns to PENDING at once and the attempt is not counted, since the
    * job did not fail, its machine went. As in {@link #recoverLeases()}, the attempt number is
    * handed out again by the next lease; the node that gave the lease back has killed the run and
-   * will not report it (see {@link Agent}).
+   * will not report it (see {@link Agent}). The job's interruptions are counted
+   * ({@code --spot-attempts}).
    *
    * @return false when the node no longer holds that lease (nothing changed)
    */
   public synchronized boolean release(String node, int number, int attempt) {
     return transaction(() -> {
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='PENDING',"
-          + " attempts=max(attempts-1, 0), lease_expires_at=NULL"
+          + " attempts=max(attempts-1, 0), lease_expires_at=NULL,"
+          + " interruptions=interruptions+1"
           + " WHERE number=? AND state='LEASED' AND node=? AND attempts=?")) {
         u.setInt(1, number);
         u.setString(2, node);
@@ -339,6 +369,20 @@ public final class JobLedger implements AutoCloseable {
         u.setLong(2, nowMillis);
         u.setLong(3, nowMillis);
         return u.executeUpdate();
+      }
+    });
+  }
+
+  /** How many PENDING jobs were interrupted at least {@code times} times. */
+  public synchronized int pendingInterrupted(int times) {
+    return query(() -> {
+      try (PreparedStatement q = db.prepareStatement(
+          "SELECT count(*) FROM jobs WHERE state='PENDING' AND interruptions >= ?")) {
+        q.setInt(1, times);
+        try (ResultSet r = q.executeQuery()) {
+          r.next();
+          return r.getInt(1);
+        }
       }
     });
   }

@@ -5,6 +5,7 @@ import dev.aether.core.catalog.Catalog;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.pipeline.run.PipelineSpec;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -18,9 +19,11 @@ import java.util.Objects;
  * @param agentJar the aether jar the nodes run
  * @param resultsHome where {@code output/} and {@code logs/} are brought home to
  * @param jobs how many jobs the args file has
+ * @param joinDeadline how long a node (the coordinator node, each worker) has from its start to
+ *     join before it is ended as failed
  */
 public record RemoteBatch(PipelineSpec spec, Catalog offers, Catalog regionCatalog, Limits limits,
-    Requirements requirements, Path agentJar, Path resultsHome, int jobs) {
+    Requirements requirements, Path agentJar, Path resultsHome, int jobs, Duration joinDeadline) {
   public RemoteBatch {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(offers, "offers");
@@ -29,5 +32,9 @@ public record RemoteBatch(PipelineSpec spec, Catalog offers, Catalog regionCatal
     Objects.requireNonNull(requirements, "requirements");
     Objects.requireNonNull(agentJar, "agentJar");
     Objects.requireNonNull(resultsHome, "resultsHome");
+    if (joinDeadline.toSeconds() < 1) {
+      throw dev.aether.core.AetherException.invalidInput("--join-deadline must be at least 1"
+          + " second, got " + joinDeadline.toSeconds());
+    }
   }
 }

@@ -7,6 +7,7 @@ import dev.aether.core.catalog.CatalogCsv;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.limits.LimitsFile;
 import dev.aether.core.pipeline.coordinator.BiddingCapacityReplacer;
+import dev.aether.core.pipeline.coordinator.CapacityFallback;
 import dev.aether.core.pipeline.coordinator.ExcludedPools;
 import dev.aether.core.pipeline.coordinator.ReplacementPlanner;
 import dev.aether.core.pipeline.ledger.LedgerCounts;
@@ -19,6 +20,7 @@ import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.project.BucketLayout;
 import dev.aether.core.spi.Capability;
 import dev.aether.core.spi.CapacityReplacer;
+import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.core.spi.Storage;
@@ -29,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -41,6 +44,8 @@ import java.util.Properties;
 public final class RemoteCoordinator {
   /** How long an interrupted spot pool is not bid on again: clouds reclaim pools in waves. */
   static final Duration EXCLUDE_INTERRUPTED_POOL = Duration.ofMinutes(30);
+  /** Least time between two writes of the status object while only the counts change. */
+  static final Duration STATUS_INTERVAL = Duration.ofSeconds(5);
 
   private RemoteCoordinator() {}
 
@@ -56,13 +61,24 @@ public final class RemoteCoordinator {
         .orElseThrow(() -> missing(storage, BucketLayout.RUN_MANIFEST)));
     Properties result = new Properties();
     result.setProperty("run", run.run());
+    // Written first: the launcher takes it as this node's sign that it has joined.
+    RunStatus.Writer status = new RunStatus.Writer(listener, storage, run.run(),
+        new LedgerCounts(0, 0, 0, 0), STATUS_INTERVAL.toMillis(), System::currentTimeMillis);
+    status.flush();
     try {
-      ReplacementPlanner planner = replacementPlanner(run, storage);
+      Catalog offers = offers(storage);
+      ReplacementPlanner planner = replacementPlanner(run, storage, offers);
+      // One pool without room does not stop the batch: its slots are bought elsewhere, at the
+      // start and for every replacement.
+      Machines machines = provider.can(Capability.BIDS)
+          ? new CapacityFallback(project.machines(), planner, offers.offers(), run.processors(),
+              run.memoryGb(), status::note)
+          : project.machines();
       CapacityReplacerFactory replacements = provider.can(Capability.INTERRUPTIONS)
-          ? bootstrap -> new BiddingCapacityReplacer(project.machines(), bootstrap, planner)
+          ? bootstrap -> new BiddingCapacityReplacer(machines, bootstrap, planner)
           : bootstrap -> CapacityReplacer.NONE;
-      PipelineResult r = Pipeline.run(spec(run, storage, work, address), project.machines(),
-          storage, listener, replacements::make);
+      PipelineResult r = Pipeline.run(spec(run, storage, work, address), machines, storage,
+          status, replacements::make, Optional.of(run.joinDeadline()));
       LedgerCounts c = r.counts();
       result.setProperty("done", Integer.toString(c.done()));
       result.setProperty("failed", Integer.toString(c.failed()));
@@ -72,6 +88,7 @@ public final class RemoteCoordinator {
       result.setProperty("error", String.valueOf(e.getMessage()));
       throw e;
     } finally {
+      status.flush();
       // the token is worth nothing once the batch is over; do not leave it lying around
       storage.delete(BucketLayout.TOKEN);
       storage.put(BucketLayout.RUN_RESULT, RunManifest.store(result));
@@ -92,7 +109,9 @@ public final class RemoteCoordinator {
     fetch(storage, BucketLayout.PLAN, prov);
     List<ProvisionedInstance> workers = ProvisioningFile.read(prov);
     // No bin/ or data/ here: they are in the bucket already and the agents fetch them from there.
-    return PipelineSpec.builder(run.name(), script, args)
+    PipelineSpec.Builder spec = PipelineSpec.builder(run.name(), script, args);
+    run.spotAttempts().ifPresent(spec::spotAttempts);
+    return spec
         .processorsPerJob(run.processors())
         .memoryPerJobGb(run.memoryGb())
         .instances(workers)
@@ -110,20 +129,24 @@ public final class RemoteCoordinator {
    * offers, limits, objective, risk step and max cost, with the interrupted pool left out for
    * {@link #EXCLUDE_INTERRUPTED_POOL}.
    */
-  private static ReplacementPlanner replacementPlanner(RunManifest run, Storage storage) {
-    String csv = new String(storage.read(BucketLayout.CATALOG).orElseThrow(() -> missing(
-        storage, BucketLayout.CATALOG)), StandardCharsets.UTF_8);
-    Catalog catalog;
-    try {
-      catalog = CatalogCsv.read(new StringReader(csv), BucketLayout.CATALOG);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private static ReplacementPlanner replacementPlanner(RunManifest run, Storage storage,
+      Catalog catalog) {
     Limits limits = LimitsFile.parse(new String(storage.read(BucketLayout.LIMITS)
         .orElseThrow(() -> missing(storage, BucketLayout.LIMITS)), StandardCharsets.UTF_8),
         Path.of(BucketLayout.LIMITS));
     return new ReplacementPlanner(new Bidder(), run.requirements(), catalog.offers(), limits,
         new ExcludedPools(EXCLUDE_INTERRUPTED_POOL, System::currentTimeMillis));
+  }
+
+  /** The offers the plan was bid from, as the launcher uploaded them. */
+  private static Catalog offers(Storage storage) {
+    String csv = new String(storage.read(BucketLayout.CATALOG).orElseThrow(() -> missing(
+        storage, BucketLayout.CATALOG)), StandardCharsets.UTF_8);
+    try {
+      return CatalogCsv.read(new StringReader(csv), BucketLayout.CATALOG);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static AetherException missing(Storage storage, String key) {

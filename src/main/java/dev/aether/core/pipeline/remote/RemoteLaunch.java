@@ -38,6 +38,8 @@ import java.util.stream.Stream;
  */
 public final class RemoteLaunch {
   private static final Duration POLL = Duration.ofSeconds(3);
+  /** How long the clean-up after a batch waits for the project's instances to end. */
+  private static final Duration CLEAN_UP_WAIT = Duration.ofMinutes(5);
 
   /**
    * How a remote batch ended.
@@ -72,6 +74,8 @@ public final class RemoteLaunch {
           + "' is already running (coordinator node " + running.get(0).id() + "); follow it with"
           + " `aether status -N " + name + "`, or stop it with `aether down --name " + name + "`");
     }
+    // The counts a resumed batch starts from: the last run's status, when there was one.
+    Optional<RunStatus> before = spec.restart() ? Optional.empty() : RunStatus.read(bucket);
     upload(bucket, runId);
     Node coordinator = coordinators.start(batch.regionCatalog());
     listener.note("Started the coordinator node " + coordinator.id() + " ("
@@ -80,16 +84,35 @@ public final class RemoteLaunch {
     listener.note("The batch goes on even if this command ends; stop everything with"
         + " `aether down --name " + name + "`.");
     long t0 = System.nanoTime();
+    Properties result;
+    try {
+      result = follow(bucket, runId, coordinator, before.map(RunStatus::counts));
+    } catch (CoordinatorLost e) {
+      cleanUp(coordinator);
+      throw new AetherException(AetherException.ERROR, e.getMessage() + "; nothing of project "
+          + name + " is left running. Running the same command again resumes the batch.");
+    }
+    cleanUp(coordinator);
     Path ledger = spec.ledgerFile();
-    Properties result = follow(bucket, runId, ledger);
-    // it shuts itself down when done; make sure it is not left costing money
-    project.machines().stop(coordinator);
+    bucket.get(BucketLayout.LEDGER_CHECKPOINT, ledger);
     int files = download(bucket, BucketLayout.OUTPUT_PREFIX) + download(bucket, BucketLayout.LOGS_PREFIX);
     try (JobLedger l = JobLedger.openExisting(ledger)) {
       PipelineResult r = PipelineResult.from(l, bucket.location(),
           Duration.ofNanos(System.nanoTime() - t0));
       return new Outcome(r, files, Optional.ofNullable(result.getProperty("error")));
     }
+  }
+
+  /**
+   * After the batch (or its failure): the coordinator node is ended (it shuts itself down when
+   * done; this makes sure), and then whatever of the project still costs money — a worker a
+   * failure left behind, a leftover volume, the security group — through the provider's
+   * {@code down}, so that nothing keeps billing.
+   */
+  private void cleanUp(Node coordinator) {
+    project.machines().stop(coordinator);
+    ProviderProject.DownReport report = project.down(CLEAN_UP_WAIT);
+    report.lines().forEach(l -> listener.note("Clean-up: " + l));
   }
 
   /** Script, bin/, data/, args, prov.psv, the aether jar, the bid's offers and limits, manifest. */
@@ -113,33 +136,50 @@ public final class RemoteLaunch {
     var bid = batch.requirements();
     bucket.put(BucketLayout.RUN_MANIFEST, new RunManifest(runId, spec.name(), scriptKey,
         spec.processorsPerJob(), spec.memoryPerJobGb(), spec.maxAttempts(), spec.restart(),
-        coordinators.port(), bid.objective(), bid.riskStep(), bid.maxCostPerHour()).bytes());
+        coordinators.port(), bid.objective(), bid.riskStep(), bid.maxCostPerHour(),
+        batch.joinDeadline(), spec.spotAttempts()).bytes());
   }
 
   /**
-   * Polls the bucket until the coordinator writes this run's result, telling the listener the
-   * ledger checkpoint's counts; fails when the coordinator node is gone without a result.
+   * Polls the bucket's small status object until the coordinator writes this run's result,
+   * telling the listener the counts and the coordinator's notes as they come.
+   *
+   * @throws CoordinatorLost when the coordinator node does not join within the deadline (it is
+   *     then terminated, and its console output kept in the bucket) or ends without a result
    */
-  private Properties follow(Storage bucket, String runId, Path ledger) {
-    boolean started = false;
+  private Properties follow(Storage bucket, String runId, Node coordinator,
+      Optional<LedgerCounts> before) {
+    long deadline = System.nanoTime() + batch.joinDeadline().toNanos();
+    boolean joined = false;
+    int notesSeen = 0;
     int polls = 0;
+    // A fresh batch has every job pending until the coordinator says otherwise.
+    listener.started(before.orElse(new LedgerCounts(batch.jobs(), 0, 0, 0)), bucket.location(),
+        URI.create("remote://" + coordinator.id()));
     try {
       while (true) {
         Optional<Properties> result = result(bucket, runId);
-        boolean checkpointed = bucket.get(BucketLayout.LEDGER_CHECKPOINT, ledger);
-        if (!started) {
-          // Before the coordinator's first checkpoint a fresh batch has every job pending; the
-          // first checkpoint seen later may already count jobs this run has done.
-          LedgerCounts before = checkpointed && !batch.spec().restart() ? counts(ledger)
-              : new LedgerCounts(batch.jobs(), 0, 0, 0);
-          listener.started(before, bucket.location(), URI.create("remote://coordinator"));
-          started = true;
-        }
-        if (checkpointed) {
-          listener.progress(counts(ledger));
+        Optional<RunStatus> status = RunStatus.read(bucket)
+            .filter(st -> st.run().equals(runId));
+        if (status.isPresent()) {
+          joined = true;
+          List<String> notes = status.get().notes();
+          for (int i = notesSeen; i < notes.size(); i++) {
+            listener.note(notes.get(i));
+          }
+          notesSeen = Math.max(notesSeen, notes.size());
+          if (status.get().counts().total() > 0) {
+            listener.progress(status.get().counts());
+          }
         }
         if (result.isPresent()) {
           return result.get();
+        }
+        if (!joined && System.nanoTime() > deadline) {
+          String where = keepConsole(bucket, coordinator);
+          throw new CoordinatorLost("the coordinator node " + coordinator.id() + " did not start"
+              + " the batch within " + batch.joinDeadline().toSeconds() + " s of its launch, so"
+              + " it was terminated; " + where);
         }
         if (++polls % 5 == 0 && coordinators.running().isEmpty()) {
           // gone: look once more for a result written just before it ended
@@ -147,9 +187,10 @@ public final class RemoteLaunch {
           if (result.isPresent()) {
             return result.get();
           }
-          throw new AetherException(AetherException.ERROR, "the coordinator node ended before the"
-              + " batch did; its log is in the provider's console, and running the same command"
-              + " again resumes the batch");
+          String where = keepConsole(bucket, coordinator);
+          throw new CoordinatorLost("the coordinator node " + coordinator.id() + " ended "
+              + (joined ? "before the batch did" : "before it started the batch (its boot"
+              + " failed)") + "; " + where);
         }
         Thread.sleep(POLL.toMillis());
       }
@@ -160,15 +201,36 @@ public final class RemoteLaunch {
     }
   }
 
+  /** Keeps the node's console output in the bucket when the provider has it; says where. */
+  private String keepConsole(Storage bucket, Node node) {
+    String bootLog = bucket.location() + "/" + BucketLayout.nodeBootLog(node.id());
+    try {
+      Optional<String> console = project.machines().console(node);
+      if (console.isPresent() && !console.get().isBlank()) {
+        bucket.put(BucketLayout.nodeConsole(node.id()),
+            console.get().getBytes(StandardCharsets.UTF_8));
+        return "its console output is in " + bucket.location() + "/"
+            + BucketLayout.nodeConsole(node.id()) + " and its boot log, if it got that far, in "
+            + bootLog;
+      }
+    } catch (RuntimeException e) {
+      // the message below still says where the boot log would be
+    }
+    return "its boot log, if it got that far, is in " + bootLog;
+  }
+
+  /** The coordinator node did not join, or ended without a result. */
+  private static final class CoordinatorLost extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CoordinatorLost(String message) {
+      super(message);
+    }
+  }
+
   private static Optional<Properties> result(Storage bucket, String runId) {
     return bucket.read(BucketLayout.RUN_RESULT).map(RunManifest::load)
         .filter(p -> runId.equals(p.getProperty("run")));
-  }
-
-  private static LedgerCounts counts(Path ledger) {
-    try (JobLedger l = JobLedger.openExisting(ledger)) {
-      return l.counts();
-    }
   }
 
   private int download(Storage bucket, String prefix) {

@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -28,11 +29,16 @@ import java.util.Properties;
  * @param port the coordinator's port on its node
  * @param objective, riskStep, maxCost how the plan was bid, so that replacements for interrupted
  *     nodes are bid the same way (with the prices in {@link BucketLayout#CATALOG})
+ * @param joinDeadline how long a worker has to join the coordinator before it is ended
+ * @param spotAttempts after this many spot interruptions a job's next attempt is on-demand
  */
 record RunManifest(String run, String name, String scriptKey, int processors, double memoryGb,
     int maxAttempts, boolean restart, int port, Objective objective,
-    BigDecimal riskStep, Optional<BigDecimal> maxCost) {
+    BigDecimal riskStep, Optional<BigDecimal> maxCost, Duration joinDeadline,
+    java.util.OptionalInt spotAttempts) {
   private static final String KEY = BucketLayout.RUN_MANIFEST;
+  /** For a manifest written before the deadline was: ten minutes. */
+  static final Duration DEFAULT_JOIN_DEADLINE = Duration.ofMinutes(10);
 
   /** The requirements the plan was bid with, for replacements of interrupted nodes. */
   Requirements requirements() {
@@ -52,6 +58,8 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
     p.setProperty("objective", objective.name());
     p.setProperty("riskStep", riskStep.toPlainString());
     maxCost.ifPresent(m -> p.setProperty("maxCost", m.toPlainString()));
+    p.setProperty("joinDeadlineSeconds", Long.toString(joinDeadline.toSeconds()));
+    spotAttempts.ifPresent(k -> p.setProperty("spotAttempts", Integer.toString(k)));
     return store(p);
   }
 
@@ -63,7 +71,11 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
           Integer.parseInt(req(p, "maxAttempts")), Boolean.parseBoolean(req(p, "restart")),
           Integer.parseInt(req(p, "port")),
           Objective.valueOf(req(p, "objective")), new BigDecimal(req(p, "riskStep")),
-          Optional.ofNullable(p.getProperty("maxCost")).map(BigDecimal::new));
+          Optional.ofNullable(p.getProperty("maxCost")).map(BigDecimal::new),
+          Optional.ofNullable(p.getProperty("joinDeadlineSeconds")).map(Long::parseLong)
+              .map(Duration::ofSeconds).orElse(DEFAULT_JOIN_DEADLINE),
+          Optional.ofNullable(p.getProperty("spotAttempts")).map(Integer::parseInt)
+              .map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty()));
     } catch (IllegalArgumentException e) { // NumberFormatException included
       throw new AetherException(AetherException.UNEXPECTED_STATE,
           KEY + " in the bucket is damaged: " + e.getMessage(), e);

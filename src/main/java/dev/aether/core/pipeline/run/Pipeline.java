@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -51,6 +52,17 @@ public final class Pipeline {
    */
   public static PipelineResult run(PipelineSpec spec, Machines machines, Storage storage,
       PipelineListener listener, Function<NodeBootstrap, CapacityReplacer> replacements) {
+    return run(spec, machines, storage, listener, replacements, Optional.empty());
+  }
+
+  /**
+   * As above; with a {@code joinDeadline}, a node that has not registered that long after it
+   * appeared, or that ended without registering, is stopped, its console output kept in the
+   * bucket and its slots replaced (see {@link JoinWatch}).
+   */
+  public static PipelineResult run(PipelineSpec spec, Machines machines, Storage storage,
+      PipelineListener listener, Function<NodeBootstrap, CapacityReplacer> replacements,
+      Optional<Duration> joinDeadline) {
     long t0 = System.nanoTime();
     ArgsFile args = ArgsFile.read(spec.argsFile());
     checkInputs(spec);
@@ -76,7 +88,7 @@ public final class Pipeline {
         ledger.setMeta("bucket", storage.location());
         String scriptKey = upload(spec, storage);
         if (ledger.hasUnfinished()) {
-          serve(spec, machines, storage, listener, ledger, scriptKey, replacements);
+          serve(spec, machines, storage, listener, ledger, scriptKey, replacements, joinDeadline);
         } else {
           checkpoint(ledger, spec, storage);
         }
@@ -91,27 +103,46 @@ public final class Pipeline {
 
   private static void serve(PipelineSpec spec, Machines machines, Storage storage,
       PipelineListener listener, JobLedger ledger, String scriptKey,
-      Function<NodeBootstrap, CapacityReplacer> replacements) {
+      Function<NodeBootstrap, CapacityReplacer> replacements, Optional<Duration> joinDeadline) {
     Coordinator.Settings settings = new Coordinator.Settings(spec.leaseTimeout(),
         spec.maxAttempts(), spec.processorsPerJob(), spec.memoryPerJobGb(), spec.slotsPerNode(),
-        spec.checkpointInterval(), scriptKey);
+        spec.checkpointInterval(), scriptKey, spec.spotAttempts());
     Secret token = Secret.random();
     LateReplacer replacer = new LateReplacer();
     try (Coordinator coordinator = Coordinator.start(ledger, settings, token,
         new InetSocketAddress(spec.bindHost(), spec.coordinatorPort()),
-        () -> checkpoint(ledger, spec, storage), System::currentTimeMillis, replacer)) {
+        () -> checkpoint(ledger, spec, storage), System::currentTimeMillis, replacer,
+        // spot or not, as the provider started it (for --spot-attempts)
+        id -> machines.find(id).map(n -> n.instance().biddable()).orElse(false))) {
       var uri = coordinator.uri(spec.advertisedHost().orElse(spec.bindHost()));
       listener.started(coordinator.counts(), storage.location(), uri);
       NodeBootstrap bootstrap = new NodeBootstrap(uri, token.value(), spec.name());
       // Bound before the first node starts, so before any node can be interrupted.
       replacer.bind(replacements.apply(bootstrap));
-      List<Node> nodes = machines.start(spec.instances(), bootstrap);
+      // Watching before the first start, so no node is ever billed unseen.
+      JoinWatch watch = joinDeadline.map(d -> new JoinWatch(d, machines, coordinator::registered,
+          replacer, storage, listener::note, spec.processorsPerJob(), spec.memoryPerJobGb(),
+          Math.max(2, spec.instances().size()), System::currentTimeMillis,
+          Duration.ofSeconds(2)).start()).orElse(null);
       try {
-        waitForEnd(spec, machines, listener, coordinator);
-        // Agents leave on their own once told to stop; give them a moment to upload and go.
-        awaitNodesGone(machines, Duration.ofSeconds(10));
+        List<Node> nodes = machines.start(spec.instances(), bootstrap);
+        if (watch != null) {
+          watch.track(nodes);
+        }
+        try {
+          waitForEnd(spec, machines, listener, coordinator);
+          if (watch != null) {
+            watch.close(); // the batch is over: no node needs to join, none is to be replaced
+          }
+          // Agents leave on their own once told to stop; give them a moment to upload and go.
+          awaitNodesGone(machines, Duration.ofSeconds(10));
+        } finally {
+          nodes.forEach(machines::stop);
+        }
       } finally {
-        nodes.forEach(machines::stop);
+        if (watch != null) {
+          watch.close();
+        }
       }
     }
   }

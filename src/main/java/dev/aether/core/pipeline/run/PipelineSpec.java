@@ -33,6 +33,8 @@ import java.util.OptionalInt;
  * @param coordinatorPort the coordinator's port; 0 picks a free one (default)
  * @param advertisedHost the host nodes use to reach the coordinator, when not {@code bindHost}
  * @param workDir the launcher's private folder for this project (holds the live ledger)
+ * @param spotAttempts when present (K), after K spot interruptions of a job its next attempt
+ *     runs on on-demand capacity (see {@code Coordinator.Settings#spotAttempts})
  */
 public record PipelineSpec(
     String name,
@@ -51,7 +53,8 @@ public record PipelineSpec(
     String bindHost,
     int coordinatorPort,
     Optional<String> advertisedHost,
-    Path workDir) {
+    Path workDir,
+    OptionalInt spotAttempts) {
 
   public PipelineSpec {
     ProjectName.check(name);
@@ -84,6 +87,10 @@ public record PipelineSpec(
       throw AetherException.invalidInput(
           "coordinator port must be 0 to 65535, got " + coordinatorPort);
     }
+    if (spotAttempts.isPresent() && spotAttempts.getAsInt() < 1) {
+      throw AetherException.invalidInput("--spot-attempts must be at least 1, got "
+          + spotAttempts.getAsInt());
+    }
   }
 
   /** The live ledger's file. */
@@ -115,6 +122,7 @@ public record PipelineSpec(
     private int coordinatorPort;
     private Optional<String> advertisedHost = Optional.empty();
     private Path workDir;
+    private OptionalInt spotAttempts = OptionalInt.empty();
 
     private Builder(String name, Path script, Path argsFile) {
       this.name = name;
@@ -187,6 +195,11 @@ public record PipelineSpec(
       return this;
     }
 
+    public Builder spotAttempts(int v) {
+      spotAttempts = OptionalInt.of(v);
+      return this;
+    }
+
     /** Defaults to {@code $AETHER_HOME/work/<name>} (see {@link ProjectDirs}). */
     public Builder workDir(Path v) {
       workDir = v;
@@ -197,7 +210,7 @@ public record PipelineSpec(
       Path work = workDir != null ? workDir : ProjectDirs.fromEnvironment().work(name);
       return new PipelineSpec(name, script, binDir, dataDir, argsFile, processorsPerJob,
           memoryPerJobGb, instances, slotsPerNode, maxAttempts, restart, leaseTimeout,
-          checkpointInterval, bindHost, coordinatorPort, advertisedHost, work);
+          checkpointInterval, bindHost, coordinatorPort, advertisedHost, work, spotAttempts);
     }
   }
 }
