@@ -58,16 +58,41 @@ public final class JobLedger implements AutoCloseable {
             + "number INTEGER PRIMARY KEY, line INTEGER NOT NULL, args TEXT NOT NULL,"
             + " state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
             + " lease_expires_at INTEGER, node TEXT, exit_code INTEGER,"
-            + " started_at INTEGER, ended_at INTEGER)");
+            + " started_at INTEGER, ended_at INTEGER, leases INTEGER NOT NULL DEFAULT 0)");
         // Finds the next PENDING job in file order, and the LEASED ones, without a scan.
         s.execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, number)");
+        addLeasesColumn(db, s);
       }
       return new JobLedger(file, db);
     } catch (SQLException | IOException e) {
       throw new AetherException(AetherException.UNEXPECTED_STATE,
-          "cannot open the job ledger " + file + ": " + e.getMessage()
-              + "; check the folder is writable, or delete the file to start the project over",
-          e);
+          "cannot open the job ledger " + file + ": " + e.getMessage() + "; "
+              + DiskSpace.describe(file) + ". Check the folder is writable and has room, or"
+              + " delete the file to start the project over", e);
+    }
+  }
+
+  /**
+   * {@code leases} numbers a job's leases (AETHER_ATTEMPT) and is never decremented, unlike
+   * {@code attempts}; ledgers written before it existed start it at their attempts.
+   */
+  private static void addLeasesColumn(Connection db, Statement s) throws SQLException {
+    try (ResultSet r = s.executeQuery("SELECT 1 FROM pragma_table_info('jobs')"
+        + " WHERE name='leases'")) {
+      if (r.next()) {
+        return;
+      }
+    }
+    db.setAutoCommit(false);
+    try {
+      s.execute("ALTER TABLE jobs ADD COLUMN leases INTEGER NOT NULL DEFAULT 0");
+      s.execute("UPDATE jobs SET leases=attempts");
+      db.commit();
+    } catch (SQLException e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
     }
   }
 
@@ -102,6 +127,9 @@ public final class JobLedger implements AutoCloseable {
     }
     transaction(() -> {
       try (Statement s = db.createStatement()) {
+        // A restart keeps each job number's lease count, so that AETHER_ATTEMPT stays unique.
+        s.execute("DROP TABLE IF EXISTS temp.old_leases");
+        s.execute("CREATE TEMP TABLE old_leases AS SELECT number, leases FROM jobs");
         s.execute("DELETE FROM jobs");
       }
       try (PreparedStatement insert = db.prepareStatement(
@@ -117,6 +145,11 @@ public final class JobLedger implements AutoCloseable {
         }
         insert.executeBatch();
       }
+      try (Statement s = db.createStatement()) {
+        s.execute("UPDATE jobs SET leases=(SELECT o.leases FROM old_leases o"
+            + " WHERE o.number=jobs.number) WHERE number IN (SELECT number FROM old_leases)");
+        s.execute("DROP TABLE temp.old_leases");
+      }
       putMeta(ARGS_HASH, args.sha256());
       return null;
     });
@@ -124,7 +157,8 @@ public final class JobLedger implements AutoCloseable {
 
   /**
    * Gives back the leases of a coordinator that died: LEASED jobs return to PENDING and the attempt
-   * is not counted, since the job did not fail, its coordinator did. Call once, before serving.
+   * is not counted, since the job did not fail, its coordinator did; their next lease gets a new
+   * number all the same (the old run may still be going). Call once, before serving.
    *
    * @return how many jobs went back to PENDING
    */
@@ -152,32 +186,50 @@ public final class JobLedger implements AutoCloseable {
     });
   }
 
-  /** Leases the first PENDING job in file order to {@code node}; empty when none is PENDING. */
+  /**
+   * Moves every job's lease numbers on by {@code gap}: for a ledger restored from the bucket's
+   * checkpoint, which may be a few seconds older than the leases its coordinator handed out, so
+   * that no lease number is handed out twice.
+   */
+  public synchronized void skipLeaseNumbers(int gap) {
+    transaction(() -> {
+      try (PreparedStatement u = db.prepareStatement(
+          "UPDATE jobs SET leases=leases+? WHERE state<>'DONE'")) {
+        u.setInt(1, gap);
+        return u.executeUpdate();
+      }
+    });
+  }
+
+  /**
+   * Leases the first PENDING job in file order to {@code node}; empty when none is PENDING. The
+   * lease's attempt is the job's next lease number.
+   */
   public synchronized Optional<Lease> lease(String node, long nowMillis, long leaseMillis) {
     return transaction(() -> {
       int number;
       String args;
-      int attempts;
+      int leases;
       try (PreparedStatement q = db.prepareStatement(
-          "SELECT number, args, attempts FROM jobs WHERE state='PENDING' ORDER BY number LIMIT 1");
+          "SELECT number, args, leases FROM jobs WHERE state='PENDING' ORDER BY number LIMIT 1");
           ResultSet r = q.executeQuery()) {
         if (!r.next()) {
           return Optional.empty();
         }
         number = r.getInt(1);
         args = r.getString(2);
-        attempts = r.getInt(3);
+        leases = r.getInt(3);
       }
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='LEASED',"
-          + " attempts=attempts+1, node=?, lease_expires_at=?, started_at=?, exit_code=NULL,"
-          + " ended_at=NULL WHERE number=?")) {
+          + " attempts=attempts+1, leases=leases+1, node=?, lease_expires_at=?, started_at=?,"
+          + " exit_code=NULL, ended_at=NULL WHERE number=?")) {
         u.setString(1, node);
         u.setLong(2, nowMillis + leaseMillis);
         u.setLong(3, nowMillis);
         u.setInt(4, number);
         u.executeUpdate();
       }
-      return Optional.of(new Lease(number, attempts + 1, args));
+      return Optional.of(new Lease(number, leases + 1, args));
     });
   }
 
@@ -190,7 +242,7 @@ public final class JobLedger implements AutoCloseable {
       long leaseMillis) {
     return transaction(() -> {
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET lease_expires_at=?"
-          + " WHERE number=? AND state='LEASED' AND node=? AND attempts=?")) {
+          + " WHERE number=? AND state='LEASED' AND node=? AND leases=?")) {
         u.setLong(1, nowMillis + leaseMillis);
         u.setInt(2, number);
         u.setString(3, node);
@@ -203,9 +255,8 @@ public final class JobLedger implements AutoCloseable {
   /**
    * Gives back a lease its node cannot finish because the node is being taken away (a spot
    * interruption): the job returns to PENDING at once and the attempt is not counted, since the
-   * job did not fail, its machine went. As in {@link #recoverLeases()}, the attempt number is
-   * handed out again by the next lease; the node that gave the lease back has killed the run and
-   * will not report it (see {@link Agent}).
+   * job did not fail, its machine went. The node that gave the lease back has killed the run and
+   * will not report it (see {@code Agent}); the next lease gets a new number.
    *
    * @return false when the node no longer holds that lease (nothing changed)
    */
@@ -213,7 +264,7 @@ public final class JobLedger implements AutoCloseable {
     return transaction(() -> {
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='PENDING',"
           + " attempts=max(attempts-1, 0), lease_expires_at=NULL"
-          + " WHERE number=? AND state='LEASED' AND node=? AND attempts=?")) {
+          + " WHERE number=? AND state='LEASED' AND node=? AND leases=?")) {
         u.setInt(1, number);
         u.setString(2, node);
         u.setInt(3, attempt);
@@ -236,7 +287,7 @@ public final class JobLedger implements AutoCloseable {
       int exitCode, long nowMillis, int maxAttempts) {
     return transaction(() -> {
       Optional<Job> job = job(number);
-      if (job.isEmpty() || job.get().attempts() != attempt) {
+      if (job.isEmpty() || job.get().leases() != attempt) {
         return Optional.empty();
       }
       JobState state = job.get().state();
@@ -246,7 +297,7 @@ public final class JobLedger implements AutoCloseable {
         return Optional.empty();
       }
       JobState next = exitCode == 0 ? JobState.DONE
-          : attempt >= maxAttempts ? JobState.FAILED : JobState.PENDING;
+          : job.get().attempts() >= maxAttempts ? JobState.FAILED : JobState.PENDING;
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state=?, exit_code=?,"
           + " ended_at=?, lease_expires_at=NULL, node=? WHERE number=?")) {
         u.setString(1, next.name());
@@ -390,7 +441,7 @@ public final class JobLedger implements AutoCloseable {
 
   private static Job row(ResultSet r) throws SQLException {
     return new Job(r.getInt("number"), r.getInt("line"), r.getString("args"),
-        JobState.valueOf(r.getString("state")), r.getInt("attempts"),
+        JobState.valueOf(r.getString("state")), r.getInt("attempts"), r.getInt("leases"),
         instant(r, "lease_expires_at"), Optional.ofNullable(r.getString("node")),
         integer(r, "exit_code"), instant(r, "started_at"), instant(r, "ended_at"));
   }
@@ -436,8 +487,10 @@ public final class JobLedger implements AutoCloseable {
     }
   }
 
+  /** One line: which file, what SQLite said, and the room left on its disk. */
   private AetherException failure(SQLException e) {
     return new AetherException(AetherException.UNEXPECTED_STATE,
-        "the job ledger " + file + " failed: " + e.getMessage(), e);
+        "the job ledger " + file + " failed: " + e.getMessage() + "; " + DiskSpace.describe(file),
+        e);
   }
 }
