@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param restart forget the project's ledger and run every job again
  * @param dirs where projects' local buckets and ledgers live
  * @param agentJar the jar remote nodes run, when not the one this program runs from
+ * @param jobTimeout a job running longer is killed and counts as failed, when given
  */
 record RunOptions(boolean providerChosen, int maxAttempts, boolean restart, ProjectDirs dirs,
-    Optional<Path> agentJar) {}
+    Optional<Path> agentJar, Optional<java.time.Duration> jobTimeout) {}

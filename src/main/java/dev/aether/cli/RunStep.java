@@ -69,6 +69,7 @@ final class RunStep {
         .instances(nodes)
         .maxAttempts(options.maxAttempts())
         .restart(options.restart())
+        .jobTimeout(options.jobTimeout().orElse(null))
         .workDir(dirs.work(name)) // the ledger lives beside the bucket, under the same home
         .build();
   }

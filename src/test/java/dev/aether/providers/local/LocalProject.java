@@ -60,6 +60,19 @@ final class LocalProject {
     return args;
   }
 
+  /**
+   * A line of shell that records this run of the job in {@code dir/runs-$1} (its attempt number):
+   * outside $5, since only a DONE run's outputs reach output/.
+   */
+  static String recordRun(Path dir) {
+    return "echo \"$AETHER_ATTEMPT\" >> '" + dir.resolve("runs-") + "'\"$1\"";
+  }
+
+  /** The runs of job {@code args} recorded by {@link #recordRun}. */
+  static List<String> runs(Path dir, String args) throws IOException {
+    return lines(dir.resolve("runs-" + args));
+  }
+
   /** Lines of a file the job script appends to, or none. */
   static List<String> lines(Path file) throws IOException {
     return Files.exists(file) ? Files.readAllLines(file) : List.of();

@@ -102,6 +102,7 @@ public final class RemoteCoordinator {
         .coordinatorPort(run.port())
         .advertisedHost(address)
         .workDir(work)
+        .jobTimeout(run.jobTimeout().orElse(null))
         .build();
   }
 

@@ -9,6 +9,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Properties;
@@ -28,11 +29,20 @@ import java.util.Properties;
  * @param port the coordinator's port on its node
  * @param objective, riskStep, maxCost how the plan was bid, so that replacements for interrupted
  *     nodes are bid the same way (with the prices in {@link BucketLayout#CATALOG})
+ * @param jobTimeout the run time after which a job is killed (--job-timeout), when given
  */
 record RunManifest(String run, String name, String scriptKey, int processors, double memoryGb,
     int maxAttempts, boolean restart, int port, Objective objective,
-    BigDecimal riskStep, Optional<BigDecimal> maxCost) {
+    BigDecimal riskStep, Optional<BigDecimal> maxCost, Optional<Duration> jobTimeout) {
   private static final String KEY = BucketLayout.RUN_MANIFEST;
+
+  /** Without a job time limit. */
+  RunManifest(String run, String name, String scriptKey, int processors, double memoryGb,
+      int maxAttempts, boolean restart, int port, Objective objective,
+      BigDecimal riskStep, Optional<BigDecimal> maxCost) {
+    this(run, name, scriptKey, processors, memoryGb, maxAttempts, restart, port, objective,
+        riskStep, maxCost, Optional.empty());
+  }
 
   /** The requirements the plan was bid with, for replacements of interrupted nodes. */
   Requirements requirements() {
@@ -52,6 +62,7 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
     p.setProperty("objective", objective.name());
     p.setProperty("riskStep", riskStep.toPlainString());
     maxCost.ifPresent(m -> p.setProperty("maxCost", m.toPlainString()));
+    jobTimeout.ifPresent(t -> p.setProperty("jobTimeoutMillis", Long.toString(t.toMillis())));
     return store(p);
   }
 
@@ -63,7 +74,9 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
           Integer.parseInt(req(p, "maxAttempts")), Boolean.parseBoolean(req(p, "restart")),
           Integer.parseInt(req(p, "port")),
           Objective.valueOf(req(p, "objective")), new BigDecimal(req(p, "riskStep")),
-          Optional.ofNullable(p.getProperty("maxCost")).map(BigDecimal::new));
+          Optional.ofNullable(p.getProperty("maxCost")).map(BigDecimal::new),
+          Optional.ofNullable(p.getProperty("jobTimeoutMillis"))
+              .map(ms -> Duration.ofMillis(Long.parseLong(ms))));
     } catch (IllegalArgumentException e) { // NumberFormatException included
       throw new AetherException(AetherException.UNEXPECTED_STATE,
           KEY + " in the bucket is damaged: " + e.getMessage(), e);

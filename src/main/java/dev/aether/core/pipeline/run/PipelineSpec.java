@@ -33,6 +33,8 @@ import java.util.OptionalInt;
  * @param coordinatorPort the coordinator's port; 0 picks a free one (default)
  * @param advertisedHost the host nodes use to reach the coordinator, when not {@code bindHost}
  * @param workDir the launcher's private folder for this project (holds the live ledger)
+ * @param jobTimeout when present, a run longer than this is killed with every process it started
+ *     and counts as a failed attempt ({@code --job-timeout})
  */
 public record PipelineSpec(
     String name,
@@ -51,7 +53,8 @@ public record PipelineSpec(
     String bindHost,
     int coordinatorPort,
     Optional<String> advertisedHost,
-    Path workDir) {
+    Path workDir,
+    Optional<Duration> jobTimeout) {
 
   public PipelineSpec {
     ProjectName.check(name);
@@ -79,6 +82,10 @@ public record PipelineSpec(
     if (leaseTimeout.toMillis() < 100) {
       throw AetherException.invalidInput("lease timeout must be at least 100 ms, got "
           + leaseTimeout.toMillis() + " ms");
+    }
+    if (jobTimeout.isPresent() && jobTimeout.get().toMillis() < 1) {
+      throw AetherException.invalidInput("the job timeout (--job-timeout) must be more than 0,"
+          + " got " + jobTimeout.get());
     }
     if (coordinatorPort < 0 || coordinatorPort > 65535) {
       throw AetherException.invalidInput(
@@ -115,6 +122,7 @@ public record PipelineSpec(
     private int coordinatorPort;
     private Optional<String> advertisedHost = Optional.empty();
     private Path workDir;
+    private Optional<Duration> jobTimeout = Optional.empty();
 
     private Builder(String name, Path script, Path argsFile) {
       this.name = name;
@@ -187,6 +195,12 @@ public record PipelineSpec(
       return this;
     }
 
+    /** No limit by default. */
+    public Builder jobTimeout(Duration v) {
+      jobTimeout = Optional.ofNullable(v);
+      return this;
+    }
+
     /** Defaults to {@code $AETHER_HOME/work/<name>} (see {@link ProjectDirs}). */
     public Builder workDir(Path v) {
       workDir = v;
@@ -197,7 +211,7 @@ public record PipelineSpec(
       Path work = workDir != null ? workDir : ProjectDirs.fromEnvironment().work(name);
       return new PipelineSpec(name, script, binDir, dataDir, argsFile, processorsPerJob,
           memoryPerJobGb, instances, slotsPerNode, maxAttempts, restart, leaseTimeout,
-          checkpointInterval, bindHost, coordinatorPort, advertisedHost, work);
+          checkpointInterval, bindHost, coordinatorPort, advertisedHost, work, jobTimeout);
     }
   }
 }
