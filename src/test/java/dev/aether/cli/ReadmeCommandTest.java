@@ -48,7 +48,9 @@ class ReadmeCommandTest {
         "-S", EXAMPLE.resolve("script.sh").toString(), "-B", EXAMPLE.resolve("bin").toString(),
         "-N", "basic-demo", "-P", "1", "-M", "1", "-L", cwd.resolve("prov.psv").toString());
     assertThat(again.status()).as(again.output()).isEqualTo(0);
-    assertThat(again.output()).contains("8 of 8 jobs done").contains("Using the saved plan");
+    // A finished project is not bid for again: nothing is planned, started or rewritten.
+    assertThat(again.output()).contains("Nothing to do: 8 of 8 jobs done in project basic-demo")
+        .doesNotContain("Plan for").doesNotContain("Running");
     assertThat(Files.getLastModifiedTime(bucket.resolve("output/result-1.txt")).toMillis())
         .as("a DONE job never runs again").isEqualTo(outputsBefore);
   }

@@ -1,14 +1,9 @@
 package dev.aether.providers.azure;
 
 import dev.aether.core.catalog.Catalog;
-import dev.aether.core.catalog.CatalogCsv;
+import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.catalog.InstanceType;
 import dev.aether.core.catalog.Offer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -33,15 +28,7 @@ final class AzureCatalogs {
 
   /** Every offer of the snapshot, all regions. */
   static Catalog embedded() {
-    try (InputStream in = AzureCatalogs.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("embedded catalog " + RESOURCE + " missing from the build");
-      }
-      Catalog read = CatalogCsv.read(new InputStreamReader(in, StandardCharsets.UTF_8), RESOURCE);
-      return new Catalog(SOURCE, read.offers());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return EmbeddedCatalog.fromResource(AzureCatalogs.class, RESOURCE, SOURCE);
   }
 
   /** The VM sizes the snapshot knows, by ARM name ({@code Standard_D2s_v5}). */

@@ -164,11 +164,12 @@ class LocalPipelineTest {
     Path args = LocalProject.args(in, "a", "b");
     Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket, PipelineListener.NONE);
 
-    LocalProject.args(in, "a", "b", "c");
+    LocalProject.args(in, "a", "x");
     assertThatThrownBy(() -> Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket,
         PipelineListener.NONE))
         .isInstanceOf(AetherException.class)
         .hasMessageContaining("args file (-A) has changed")
+        .hasMessageContaining("job 2 was 'b'")
         .hasMessageContaining("--restart")
         .extracting(e -> ((AetherException) e).exitStatus())
         .isEqualTo(AetherException.INVALID_INPUT);
@@ -178,9 +179,27 @@ class LocalPipelineTest {
 
     PipelineResult restarted = Pipeline.run(p.spec(script, args).restart(true).build(),
         p.machines(), p.bucket, PipelineListener.NONE);
-    assertThat(restarted.counts()).isEqualTo(new LedgerCounts(0, 0, 3, 0));
+    assertThat(restarted.counts()).isEqualTo(new LedgerCounts(0, 0, 2, 0));
     assertThat(LocalProject.runs(in, "a")).as("lease numbers go on after a restart")
         .containsExactly("1", "2");
+    assertThat(LocalProject.runs(in, "x")).hasSize(1);
+  }
+
+  @Test
+  @Timeout(60)
+  void linesAppendedToAFinishedProjectRunWithoutRestartAndDoneJobsDoNotRunAgain()
+      throws Exception {
+    LocalProject p = new LocalProject(home, "appended");
+    Path script = LocalProject.script(in, LocalProject.recordRun(in));
+    Path args = LocalProject.args(in, "a", "b");
+    Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket, PipelineListener.NONE);
+
+    LocalProject.args(in, "a", "b", "c");
+    PipelineResult more = Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket,
+        PipelineListener.NONE);
+
+    assertThat(more.counts()).isEqualTo(new LedgerCounts(0, 0, 3, 0));
+    assertThat(LocalProject.runs(in, "a")).hasSize(1);
     assertThat(LocalProject.runs(in, "c")).hasSize(1);
   }
 }
