@@ -68,10 +68,8 @@ final class Reachability {
     long gap = now - lastTick;
     lastTick = now;
     if (gap > PAUSE_NANOS && !lost) {
-      if (firstFailure >= 0) {
-        log.warn("this agent was stopped for {} s; trying the coordinator again",
-            Duration.ofNanos(gap).toSeconds());
-      }
+      log.warn("this agent was stopped for {} s; the coordinator gets a new chance",
+          Duration.ofNanos(gap).toSeconds());
       firstFailure = -1;
     }
   }

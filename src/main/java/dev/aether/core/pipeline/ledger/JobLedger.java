@@ -26,6 +26,14 @@ import java.util.Optional;
  * documented trade-off, https://www.sqlite.org/pragma.html#pragma_synchronous); the bucket's
  * {@code state/} checkpoints cover that case.
  *
+ * <p>One process at a time: the ledger is opened in EXCLUSIVE locking mode, so SQLite keeps the
+ * WAL index in its heap instead of a shared, memory-mapped {@code -shm} file
+ * (https://www.sqlite.org/wal.html#noshm). A mapped file that can no longer be written (full disk,
+ * a file made read-only or immutable under a running batch) is not an error SQLite can return:
+ * the kernel kills the process with SIGBUS inside the driver. Without the mapping, every such
+ * fault is an SQLException, reported with the file and its disk's room. While a batch runs, other
+ * processes read its {@link #snapshotOf snapshot} instead ({@link #openForReading}).
+ *
  * <p>Methods are synchronized, but the coordinator calls them from its one loop thread, which is
  * what orders the transitions; see {@link Coordinator}.
  */
@@ -43,6 +51,10 @@ public final class JobLedger implements AutoCloseable {
 
   /** Opens the ledger at {@code file}, creating it (and its folder) when missing. */
   public static JobLedger open(Path file) {
+    return open(file, 10_000);
+  }
+
+  private static JobLedger open(Path file, int busyMillis) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -50,9 +62,11 @@ public final class JobLedger implements AutoCloseable {
       }
       Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
       try (Statement s = db.createStatement()) {
+        s.execute("PRAGMA busy_timeout=" + busyMillis);
+        // Before the first access, so that no -shm file is ever mapped (see the class comment).
+        s.execute("PRAGMA locking_mode=EXCLUSIVE");
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=NORMAL");
-        s.execute("PRAGMA busy_timeout=10000");
         s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS jobs("
             + "number INTEGER PRIMARY KEY, line INTEGER NOT NULL, args TEXT NOT NULL,"
@@ -93,6 +107,44 @@ public final class JobLedger implements AutoCloseable {
       throw e;
     } finally {
       db.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * The consistent copy of {@code ledgerFile} that a running batch refreshes after changes (at
+   * most every few seconds, and at the end), for readers while the batch holds the ledger.
+   */
+  public static Path snapshotOf(Path ledgerFile) {
+    return ledgerFile.resolveSibling("checkpoint.db");
+  }
+
+  /**
+   * Opens an existing ledger to read it: the ledger itself, or, while a batch holds it, its
+   * {@link #snapshotOf snapshot} (read-only, a few seconds old). Invalid input (exit 2) when there
+   * is no ledger.
+   */
+  public static JobLedger openForReading(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return openExisting(file); // says there is none
+    }
+    try {
+      return open(file, 0);
+    } catch (AetherException e) {
+      if (!(e.getCause() instanceof org.sqlite.SQLiteException s)
+          || s.getResultCode().code != org.sqlite.SQLiteErrorCode.SQLITE_BUSY.code) {
+        throw e;
+      }
+    }
+    Path snapshot = snapshotOf(file);
+    try {
+      org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+      config.setReadOnly(true);
+      Connection db = config.createConnection("jdbc:sqlite:" + snapshot.toAbsolutePath());
+      return new JobLedger(snapshot, db);
+    } catch (SQLException e) {
+      throw new AetherException(AetherException.UNEXPECTED_STATE, "the job ledger " + file
+          + " is in use by a running batch, and its snapshot " + snapshot + " cannot be read: "
+          + e.getMessage() + "; try again in a few seconds", e);
     }
   }
 
@@ -474,13 +526,21 @@ public final class JobLedger implements AutoCloseable {
    */
   public synchronized void copyTo(Path target) {
     query(() -> {
+      // Written aside, then moved into place: a reader never sees half a copy.
+      Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
       try {
-        Files.deleteIfExists(target);
+        Files.deleteIfExists(tmp);
       } catch (IOException e) {
-        throw new SQLException("cannot replace " + target + ": " + e.getMessage(), e);
+        throw new SQLException("cannot replace " + tmp + ": " + e.getMessage(), e);
       }
       try (Statement s = db.createStatement()) {
-        s.execute("VACUUM INTO '" + target.toAbsolutePath().toString().replace("'", "''") + "'");
+        s.execute("VACUUM INTO '" + tmp.toAbsolutePath().toString().replace("'", "''") + "'");
+      }
+      try {
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new SQLException("cannot replace " + target + ": " + e.getMessage(), e);
       }
       return null;
     });

@@ -297,7 +297,7 @@ public final class Pipeline {
 
   /** A copy of the ledger in the bucket's {@code state/}, for resuming from another machine. */
   private static void checkpoint(JobLedger ledger, PipelineSpec spec, Storage storage) {
-    Path copy = spec.workDir().resolve("checkpoint.db");
+    Path copy = JobLedger.snapshotOf(spec.ledgerFile());
     ledger.copyTo(copy);
     storage.put(BucketLayout.LEDGER_CHECKPOINT, copy);
   }
