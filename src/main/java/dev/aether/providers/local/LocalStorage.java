@@ -44,10 +44,15 @@ public final class LocalStorage implements Storage {
     try {
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
-      // COPY_ATTRIBUTES keeps the execute bit of scripts and bin/ files.
-      Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.COPY_ATTRIBUTES);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        // COPY_ATTRIBUTES keeps the execute bit of scripts and bin/ files.
+        Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.COPY_ATTRIBUTES);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp); // a half copy on a full disk must not stay
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store " + source + " as " + target, e);
     }
@@ -59,8 +64,13 @@ public final class LocalStorage implements Storage {
     try {
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
-      Files.write(tmp, content);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.write(tmp, content);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target, e);
     }

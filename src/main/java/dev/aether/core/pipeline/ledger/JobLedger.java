@@ -589,18 +589,40 @@ public final class JobLedger implements AutoCloseable {
   private <T> T transaction(Work<T> work) {
     try {
       db.setAutoCommit(false);
-      try {
-        T result = work.run();
-        db.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        db.rollback();
-        throw e;
-      } finally {
-        db.setAutoCommit(true);
-      }
     } catch (SQLException e) {
       throw failure(e);
+    }
+    boolean committed = false;
+    SQLException failed = null;
+    try {
+      T result = work.run();
+      db.commit();
+      committed = true;
+      return result;
+    } catch (SQLException e) {
+      failed = e;
+      throw failure(e);
+    } finally {
+      // A commit that failed (a full disk) has been rolled back by SQLite already; what the
+      // rollback and the return to autocommit say then must not hide why it failed.
+      try {
+        if (!committed) {
+          db.rollback();
+        }
+      } catch (SQLException e) {
+        if (failed != null) {
+          failed.addSuppressed(e);
+        }
+      }
+      try {
+        db.setAutoCommit(true);
+      } catch (SQLException e) {
+        if (failed != null) {
+          failed.addSuppressed(e);
+        } else if (committed) {
+          throw failure(e);
+        }
+      }
     }
   }
 
