@@ -110,6 +110,8 @@ class CrashRecoveryTest {
     }
     for (String job : jobs) {
       List<String> runs = LocalProject.runs(in, job);
+      assertThat(runs).as("AETHER_ATTEMPT of job %s, unique per lease", job)
+          .doesNotHaveDuplicates();
       if (doneBefore.contains(job)) {
         assertThat(runs).as("runs of job %s, DONE before the kill", job).hasSize(1);
       } else {
