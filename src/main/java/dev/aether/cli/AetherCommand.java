@@ -60,7 +60,9 @@ import picocli.CommandLine.Spec;
       "Credentials: use the AWS default credential chain (environment variables, ~/.aws "
           + "profiles). -E/-K still work but are visible to other users of this machine.",
       "Exit status: 0 every job done (or the dry run succeeded), 1 error or failed jobs, "
-          + "2 invalid input, 3 unexpected state, 4 internal error.",
+          + "2 invalid input, 3 unexpected state (every node stopped; the job ledger cannot be"
+          + " written: rerun to resume), 4 internal error, 130/143 stopped by SIGINT/SIGTERM"
+          + " (rerun to resume).",
       "See `aether help COMMAND` for a command's options, and docs/ for the details."
     })
 final class AetherCommand implements Callable<Integer> {
@@ -303,6 +305,11 @@ final class AetherCommand implements Callable<Integer> {
       + "again (needed when the args file changed).")
   boolean restart;
 
+  @Option(names = "--job-timeout", paramLabel = "DURATION", description = "Kill a job that runs"
+      + " longer than this (e.g. 90s, 30m, 2h), with every process it started; it counts as a"
+      + " failed attempt (exit 124 in its log). Default: no limit.")
+  String jobTimeout;
+
   @Override
   public Integer call() {
     boolean keysOnCommandLine = keyId != null || key != null;
@@ -423,7 +430,8 @@ final class AetherCommand implements Callable<Integer> {
     return new RunOptions(provider != null, maxAttempts, restart, dirs(),
         Optional.ofNullable(agentJar), Optional.ofNullable(leaseTimeoutSeconds)
             .map(s -> java.time.Duration.ofMillis(Math.round(s * 1000))),
-        java.time.Duration.ofSeconds(joinDeadlineSeconds), spotAttempts);
+        java.time.Duration.ofSeconds(joinDeadlineSeconds), spotAttempts,
+        Optional.ofNullable(jobTimeout).map(t -> DurationWords.parse("--job-timeout", t)));
   }
 
   static Objective parseObjective(String value) {

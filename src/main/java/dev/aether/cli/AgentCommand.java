@@ -74,13 +74,20 @@ final class AgentCommand implements Callable<Integer> {
       + "coordinator is unreachable this long (default: 300).")
   double lostAfterSeconds = 300;
 
+  @Option(names = "--stop-when-stdin-closes", description = "Kill the jobs and stop as soon as"
+      + " standard input closes (the token comes on it; a local launcher keeps it open while it"
+      + " lives, so its agents end with it, even when it is killed).")
+  boolean stopWhenStdinCloses;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (!(lostAfterSeconds > 0)) {
       throw AetherException.invalidInput("--lost-after must be > 0 seconds, got "
           + lostAfterSeconds);
     }
-    Secret token = Secret.of(tokenFile != null ? readToken(tokenFile) : readTokenFromStdin());
+    BufferedReader stdin =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    Secret token = Secret.of(tokenFile != null ? readToken(tokenFile) : readTokenFrom(stdin));
     Provider p = ProviderRegistry.named(provider, new ProviderChoice(Optional.of(provider),
         region.region == null ? AwsProvider.DEFAULT_REGION : region.region, Optional.empty(),
         Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE, AwsProvider.DEFAULT_PORT,
@@ -92,21 +99,44 @@ final class AgentCommand implements Callable<Integer> {
         : dev.aether.core.project.ProjectDirs.fromEnvironment().home().resolve("agent")
             .resolve(project);
     return runAgent(p, options, coordinator, token, dir,
-        Duration.ofMillis((long) (lostAfterSeconds * 1000)));
+        Duration.ofMillis((long) (lostAfterSeconds * 1000)),
+        stopWhenStdinCloses ? Optional.of(stdin) : Optional.empty());
   }
 
-  /** Runs an agent on this machine until the batch is over; also what {@code aether join} runs. */
+  /**
+   * Runs an agent on this machine until the batch is over; also what {@code aether join} runs.
+   *
+   * @param endWith when given, the agent kills its jobs and stops as soon as this input ends
+   */
   static int runAgent(Provider p, NodeOptions options, URI coordinator, Secret token, Path dir,
-      Duration lostAfter) throws IOException, InterruptedException {
+      Duration lostAfter, Optional<BufferedReader> endWith)
+      throws IOException, InterruptedException {
     try (NodeEnvironment me = p.nodeEnvironment(options)) {
       Agent.Config config = new Agent.Config(coordinator, me.nodeId(), me.cores(), me.memoryGb(),
           dir, me.address(), lostAfter, p.can(Capability.ATTACH_STORAGE));
-      return new Agent(config, token, me.storage(), me.interruptionNotices()).run();
+      Agent agent = new Agent(config, token, me.storage(), me.interruptionNotices());
+      endWith.ifPresent(in -> watchForEndOf(in, agent));
+      return agent.run();
     }
   }
 
-  private static String readTokenFromStdin() throws IOException {
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+  /** Stops {@code agent} when {@code in} ends: whoever started it, and holds the pipe, is gone. */
+  private static void watchForEndOf(BufferedReader in, Agent agent) {
+    Thread t = new Thread(() -> {
+      try {
+        while (in.read() != -1) {
+          // nothing more is expected on it
+        }
+      } catch (IOException e) {
+        // closed: the same as its end
+      }
+      agent.stopNow("the launcher that started this agent is gone (its standard input closed)");
+    }, "aether-agent-stdin");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static String readTokenFrom(BufferedReader in) throws IOException {
     String token = in.readLine();
     if (token == null || token.isBlank()) {
       throw AetherException.invalidInput("no token: give --token-file or the token as the first"

@@ -21,7 +21,8 @@ final class HelpSections {
     SECTIONS.put("What to do", List.of("--interactive", "--dry-run", "--provisioning-file",
         "--help", "--version"));
     SECTIONS.put("The job", List.of("--input-file", "--script", "--bin-dir", "--data",
-        "--processors", "--memory", "--name", "--max-attempts", "--restart"));
+        "--processors", "--memory", "--name", "--max-attempts", "--restart",
+        "--job-timeout"));
     SECTIONS.put("The bidder", List.of("--catalog", "--limits", "--weeks", "--concurrency",
         "--min-cores", "--min-ram", "--min-storage", "--max-cost", "--objective", "--risk-step",
         "--arch", "--burstable", "--previous-generation", "--accelerators", "--export-model",

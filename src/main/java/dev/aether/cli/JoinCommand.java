@@ -128,7 +128,7 @@ final class JoinCommand implements Callable<Integer> {
     try (AutoCloseable joined = JoinedNodes.register(dirs, name, id)) {
       exit = AgentCommand.runAgent(provider, options, ticket.coordinator(),
           Secret.of(ticket.token()), dirs.work(name).resolve("nodes").resolve(id),
-          Duration.ofSeconds(60));
+          Duration.ofSeconds(60), Optional.empty());
     }
     out.println(exit == 0 ? "The batch is over; node " + id + " has left."
         : "Node " + id + " lost the batch's coordinator and has left.");

@@ -1,10 +1,13 @@
 package dev.aether.cli;
 
+import dev.aether.core.AetherException;
 import dev.aether.core.pipeline.ledger.LedgerCounts;
 import dev.aether.core.pipeline.run.Pipeline;
 import dev.aether.core.pipeline.run.PipelineListener;
 import dev.aether.core.pipeline.run.PipelineResult;
 import dev.aether.core.pipeline.run.PipelineSpec;
+import dev.aether.core.pipeline.run.StopRequest;
+import dev.aether.core.spi.CapacityReplacer;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Storage;
 import java.io.PrintStream;
@@ -12,24 +15,65 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a batch with a progress bar and a summary: what the root command calls once it has a spec,
  * machines and a bucket. AetherExceptions pass through to the root command's handler.
+ *
+ * <p>SIGTERM and SIGINT (Ctrl-C) stop the batch cleanly: a shutdown hook asks the pipeline to stop,
+ * which stops the agents it started and their jobs, keeps the ledger and checkpoints it; the hook
+ * lets the JVM exit (status 143 or 130) once that is done and the way to resume is printed.
  */
 public final class PipelineConsole {
+  /** What {@link #run} returns when a signal stopped the batch (the JVM exits 128 + signal). */
+  static final int STOPPED = 130;
+  /** How long the shutdown hook waits for the nodes to stop. */
+  private static final long STOP_WAIT_SECONDS = 30;
+
   private PipelineConsole() {}
 
   /** @return 0 when every job is DONE, else 1 (the failed jobs and their logs are listed) */
   public static int run(PipelineSpec spec, Machines machines, Storage storage, PrintStream out) {
     Bar bar = new Bar(out);
+    StopRequest stop = new StopRequest();
+    CountDownLatch ended = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.request("SIGTERM or SIGINT");
+      try {
+        ended.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "aether-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     PipelineResult result;
     try {
-      result = Pipeline.run(spec, machines, storage, bar);
+      result = Pipeline.run(spec, machines, storage, bar, b -> CapacityReplacer.NONE,
+          Optional.empty(), stop);
+    } catch (AetherException e) {
+      if (stop.reason().isEmpty()) {
+        throw e;
+      }
+      bar.close();
+      out.println("Stopped by " + stop.reason().get() + ": the agents and their jobs were"
+          + " stopped" + bar.last().map(c -> ", " + c.done() + " of " + c.total() + " jobs done")
+              .orElse("") + ". Run the same command again to resume (DONE jobs do not run"
+          + " again).");
+      out.flush();
+      return STOPPED;
     } finally {
       bar.close();
+      ended.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down: the hook is running
+      }
     }
     out.print(summary(result));
     out.flush();
@@ -94,6 +138,7 @@ public final class PipelineConsole {
   static final class Bar implements PipelineListener {
     private final PrintStream out;
     private ConsoleBars.Progress bar;
+    private volatile LedgerCounts last;
 
     Bar(PrintStream out) {
       this.out = out;
@@ -129,8 +174,14 @@ public final class PipelineConsole {
       };
     }
 
+    /** The counts last heard, when any. */
+    java.util.Optional<LedgerCounts> last() {
+      return java.util.Optional.ofNullable(last);
+    }
+
     @Override
     public void progress(LedgerCounts c) {
+      last = c;
       if (bar != null) {
         bar.message(" running " + c.leased() + ", failed " + c.failed());
         bar.stepTo(c.done() + c.failed());
@@ -140,6 +191,7 @@ public final class PipelineConsole {
     void close() {
       if (bar != null) {
         bar.close();
+        bar = null;
       }
     }
   }

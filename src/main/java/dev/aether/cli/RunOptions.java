@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param leaseTimeout how long a silent node keeps its jobs, when not the pipeline's default
  * @param joinDeadline how long a cloud node has from its launch to join before it is ended
  * @param spotAttempts after this many spot interruptions of a job, its next attempt is on-demand
+ * @param jobTimeout a job running longer is killed and counts as failed, when given
  */
 record RunOptions(boolean providerChosen, int maxAttempts, boolean restart, ProjectDirs dirs,
     Optional<Path> agentJar, Optional<Duration> leaseTimeout, Duration joinDeadline,
-    int spotAttempts) {}
+    int spotAttempts, Optional<Duration> jobTimeout) {}

@@ -98,6 +98,7 @@ final class RunStep {
         .maxAttempts(options.maxAttempts())
         .spotAttempts(options.spotAttempts())
         .restart(options.restart())
+        .jobTimeout(options.jobTimeout().orElse(null))
         .workDir(dirs.work(name)); // the ledger lives beside the bucket, under the same home
     options.leaseTimeout().ifPresent(spec::leaseTimeout);
     host.ifPresent(spec::bindHost);

@@ -43,7 +43,8 @@ public final class StatusCommand implements Callable<Integer> {
     ProjectDirs dirs = home.dirs();
     PrintWriter out = spec.commandLine().getOut();
     PipelineResult result;
-    try (JobLedger ledger = JobLedger.openExisting(dirs.ledger(name))) {
+    // While a batch runs, its snapshot (the ledger is the running coordinator's alone).
+    try (JobLedger ledger = JobLedger.openForReading(dirs.ledger(name))) {
       String bucket = ledger.meta("bucket").orElse(dirs.bucket(name).toString());
       result = PipelineResult.from(ledger, bucket, Duration.ZERO);
       out.print(PipelineConsole.summary(result));

@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * run HOME NAME SCRIPT ARGS SLOTS       a whole batch on the local provider; prints wall seconds
  * coordinator JOBS AGENTS               assignments/s with AGENTS threads on loopback
  * queued JOBS                           peak RSS and heap with JOBS queued in the ledger
+ * slow-clients SLOW ROUNDS              an agent's lease+complete latency while SLOW clients
+ *                                       trickle their headers in (a byte every 2 s) and as
+ *                                       many reconnect as soon as they are closed
  * </pre>
  */
 public final class PipelineBench {
@@ -41,6 +44,7 @@ public final class PipelineBench {
       case "run" -> run(Path.of(a[1]), a[2], Path.of(a[3]), Path.of(a[4]), Integer.parseInt(a[5]));
       case "coordinator" -> coordinator(Integer.parseInt(a[1]), Integer.parseInt(a[2]));
       case "queued" -> queued(Integer.parseInt(a[1]));
+      case "slow-clients" -> slowClients(Integer.parseInt(a[1]), Integer.parseInt(a[2]));
       default -> throw new IllegalArgumentException("unknown mode " + a[0]);
     }
   }
@@ -135,6 +139,59 @@ public final class PipelineBench {
                 + " ledger %.0f MB; heap used after GC %.0f MB; peak RSS %s; counts %s%n",
             jobs, load, serve, Files.size(dir.resolve("ledger.db")) / 1e6,
             (rt.totalMemory() - rt.freeMemory()) / 1e6, peakRss(), c.counts());
+      }
+    }
+  }
+
+  static void slowClients(int slow, int rounds) throws Exception {
+    Path dir = Files.createTempDirectory("aether-bench");
+    try (JobLedger ledger = JobLedger.open(dir.resolve("ledger.db"))) {
+      ledger.load(ArgsFile.parse(numbers(rounds)), false);
+      Secret token = Secret.random();
+      try (Coordinator c = Coordinator.start(ledger, new Coordinator.Settings(
+              Duration.ofSeconds(60), 3, 1, 1, OptionalInt.of(1), Duration.ofSeconds(5),
+              "script/x"), token, new InetSocketAddress("127.0.0.1", 0), () -> { },
+          System::currentTimeMillis)) {
+        for (int i = 0; i < slow; i++) {
+          Thread t = new Thread(() -> {
+            while (true) { // a byte every 2 s; reconnect at once when closed
+              try (java.net.Socket s = new java.net.Socket("127.0.0.1", c.port())) {
+                while (true) {
+                  s.getOutputStream().write('P');
+                  s.getOutputStream().flush();
+                  Thread.sleep(2000);
+                }
+              } catch (java.io.IOException e) {
+                // closed by the server: open another
+              } catch (InterruptedException e) {
+                return;
+              }
+            }
+          });
+          t.setDaemon(true);
+          t.start();
+        }
+        Thread.sleep(3000);
+        CoordinatorClient client =
+            new CoordinatorClient(c.uri("127.0.0.1"), token, Duration.ofSeconds(20));
+        client.register("n", 1, 1);
+        long[] took = new long[rounds];
+        int failed = 0;
+        for (int i = 0; i < rounds; i++) {
+          long t0 = System.nanoTime();
+          try {
+            client.complete("n", client.lease("n").job(), 0);
+          } catch (java.io.IOException e) {
+            failed++;
+          }
+          took[i] = System.nanoTime() - t0;
+        }
+        java.util.Arrays.sort(took);
+        System.out.printf("slow clients: %d trickling (reconnecting when closed); %d agent"
+                + " lease+complete: median %.1f ms, p99 %.1f ms, max %.1f ms, %d failed;"
+                + " %d connections closed by the server%n", slow, rounds,
+            took[rounds / 2] / 1e6, took[(int) (rounds * 0.99)] / 1e6, took[rounds - 1] / 1e6,
+            failed, c.refusedConnections());
       }
     }
   }

@@ -22,7 +22,9 @@ class PreviousRunTest {
   @BeforeEach
   void finishedProject() throws Exception {
     script = in.resolve("job.sh");
-    Files.writeString(script, "#!/bin/bash\necho \"$1\" >> \"$5/ran-$1\"\n");
+    // Runs are counted outside $5: only a DONE run's outputs reach output/, replacing older ones.
+    Files.writeString(script, "#!/bin/bash\necho \"$1\" >> '" + in.resolve("ran-")
+        + "'\"$1\"\necho \"$1\" > \"$5/out-$1\"\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     args = in.resolve("args.txt");
     Files.writeString(args, "s1\ns2\n");
@@ -52,7 +54,7 @@ class PreviousRunTest {
     assertThat(again.out()).contains("Nothing to do: 2 of 2 jobs done in project daily")
         .doesNotContain("Plan for");
     assertThat(written).as("no plan written").doesNotExist();
-    assertThat(Files.readAllLines(home.resolve("projects/daily/output/ran-s1"))).hasSize(1);
+    assertThat(Files.readAllLines(in.resolve("ran-s1"))).hasSize(1);
   }
 
   @Test
@@ -81,7 +83,8 @@ class PreviousRunTest {
     assertThat(again.status()).as(again.out() + again.err()).isZero();
     assertThat(again.out()).contains("3 of 3 jobs done");
     Path output = home.resolve("projects/daily/output");
-    assertThat(Files.readAllLines(output.resolve("ran-s1"))).hasSize(1);
-    assertThat(Files.readAllLines(output.resolve("ran-s3"))).hasSize(1);
+    assertThat(Files.readAllLines(in.resolve("ran-s1"))).hasSize(1);
+    assertThat(Files.readAllLines(in.resolve("ran-s3"))).hasSize(1);
+    assertThat(output.resolve("out-s3")).exists();
   }
 }

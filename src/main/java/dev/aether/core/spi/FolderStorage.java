@@ -51,10 +51,15 @@ public class FolderStorage implements Storage {
     try {
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
-      // COPY_ATTRIBUTES keeps the execute bit of scripts and bin/ files.
-      Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.COPY_ATTRIBUTES);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        // COPY_ATTRIBUTES keeps the execute bit of scripts and bin/ files.
+        Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.COPY_ATTRIBUTES);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp); // a half copy on a full disk must not stay
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store " + source + " as " + target, e);
     }
@@ -67,8 +72,13 @@ public class FolderStorage implements Storage {
     try {
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
-      Files.write(tmp, content);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.write(tmp, content);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target, e);
     }

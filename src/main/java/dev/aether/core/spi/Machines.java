@@ -23,6 +23,15 @@ public interface Machines {
     return list().stream().filter(n -> n.id().equals(id)).findFirst();
   }
 
+  /**
+   * Why a node that is no longer alive ended, in a user's words, when the provider knows (a local
+   * agent's exit status and last log line, a cloud's state reason): for the launcher's messages
+   * when it restarts a node or stops because every node has stopped.
+   */
+  default Optional<String> whyGone(Node node) {
+    return Optional.empty();
+  }
+
   /** Stops (terminates) a node; stopping a stopped node does nothing. */
   void stop(Node node);
 

@@ -36,15 +36,16 @@ class CrashRecoveryTest {
     started.forEach(ProcessHandle::destroyForcibly);
   }
 
-  /** Each run appends to output/runs-<arg> before working, so runs per job can be counted. */
-  private static final String COUNTING_SCRIPT =
-      "echo \"$AETHER_ATTEMPT\" >> \"$5/runs-$1\"; sleep \"${SLEEP:-1}\"; echo ok > \"$5/done-$1\"";
+  /** Each run records itself in in/runs-<arg> before working, so runs per job can be counted. */
+  private String countingScript() {
+    return LocalProject.recordRun(in) + "; sleep \"${SLEEP:-1}\"; echo ok > \"$5/done-$1\"";
+  }
 
   @Test
   @Timeout(90)
   void rerunsTheJobOfAKilledAgentAfterItsLeaseExpires() throws Exception {
     LocalProject p = new LocalProject(home, "agentkill");
-    Path script = LocalProject.script(in, "SLEEP=2; " + COUNTING_SCRIPT);
+    Path script = LocalProject.script(in, "SLEEP=2; " + countingScript());
     Path args = LocalProject.args(in, "1", "2", "3", "4");
     LocalMachines machines = p.machines();
     var spec = p.spec(script, args).slotsPerNode(1)
@@ -60,7 +61,7 @@ class CrashRecoveryTest {
           .filter(j -> j.node().orElse("").equals(victim.id())).findFirst().orElseThrow();
     }
     // Kill it once its job has really started, not merely been leased.
-    Path runs = p.output("runs-" + victimJob.args());
+    Path runs = in.resolve("runs-" + victimJob.args());
     awaitTrue(() -> Files.exists(runs), 10);
     ProcessHandle agent = machines.process(victim).orElseThrow();
     started.addAll(agent.descendants().toList());
@@ -74,7 +75,7 @@ class CrashRecoveryTest {
       assertThat(again.attempts()).isEqualTo(2);
       assertThat(again.node()).isNotEqualTo(victim.id()).isPresent();
     }
-    assertThat(LocalProject.lines(p.output("runs-" + victimJob.args()))).contains("1", "2");
+    assertThat(LocalProject.runs(in, victimJob.args())).containsExactly("1", "2");
     for (int i = 1; i <= 4; i++) {
       assertThat(p.output("done-" + i)).exists();
     }
@@ -84,7 +85,7 @@ class CrashRecoveryTest {
   @Timeout(120)
   void resumesAfterTheCoordinatorIsKilledWithoutRerunningDoneJobs() throws Exception {
     LocalProject p = new LocalProject(home, "coordkill");
-    Path script = LocalProject.script(in, "SLEEP=0.6; " + COUNTING_SCRIPT);
+    Path script = LocalProject.script(in, "SLEEP=0.6; " + countingScript());
     List<String> jobs = IntStream.rangeClosed(1, 12).mapToObj(Integer::toString).toList();
     Path args = LocalProject.args(in, jobs.toArray(String[]::new));
 
@@ -108,7 +109,9 @@ class CrashRecoveryTest {
       assertThat(ledger.jobs(JobState.DONE)).hasSize(jobs.size());
     }
     for (String job : jobs) {
-      List<String> runs = LocalProject.lines(p.output("runs-" + job));
+      List<String> runs = LocalProject.runs(in, job);
+      assertThat(runs).as("AETHER_ATTEMPT of job %s, unique per lease", job)
+          .doesNotHaveDuplicates();
       if (doneBefore.contains(job)) {
         assertThat(runs).as("runs of job %s, DONE before the kill", job).hasSize(1);
       } else {

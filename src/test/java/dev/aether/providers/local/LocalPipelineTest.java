@@ -160,7 +160,7 @@ class LocalPipelineTest {
   @Timeout(60)
   void refusesAChangedArgsFileUnlessRestarted() throws Exception {
     LocalProject p = new LocalProject(home, "changed");
-    Path script = LocalProject.script(in, "echo run >> \"$5/runs-$1\"");
+    Path script = LocalProject.script(in, LocalProject.recordRun(in));
     Path args = LocalProject.args(in, "a", "b");
     Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket, PipelineListener.NONE);
 
@@ -180,8 +180,9 @@ class LocalPipelineTest {
     PipelineResult restarted = Pipeline.run(p.spec(script, args).restart(true).build(),
         p.machines(), p.bucket, PipelineListener.NONE);
     assertThat(restarted.counts()).isEqualTo(new LedgerCounts(0, 0, 2, 0));
-    assertThat(LocalProject.lines(p.output("runs-a"))).hasSize(2);
-    assertThat(LocalProject.lines(p.output("runs-x"))).hasSize(1);
+    assertThat(LocalProject.runs(in, "a")).as("lease numbers go on after a restart")
+        .containsExactly("1", "2");
+    assertThat(LocalProject.runs(in, "x")).hasSize(1);
   }
 
   @Test
@@ -189,7 +190,7 @@ class LocalPipelineTest {
   void linesAppendedToAFinishedProjectRunWithoutRestartAndDoneJobsDoNotRunAgain()
       throws Exception {
     LocalProject p = new LocalProject(home, "appended");
-    Path script = LocalProject.script(in, "echo run >> \"$5/runs-$1\"");
+    Path script = LocalProject.script(in, LocalProject.recordRun(in));
     Path args = LocalProject.args(in, "a", "b");
     Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket, PipelineListener.NONE);
 
@@ -198,7 +199,7 @@ class LocalPipelineTest {
         PipelineListener.NONE);
 
     assertThat(more.counts()).isEqualTo(new LedgerCounts(0, 0, 3, 0));
-    assertThat(LocalProject.lines(p.output("runs-a"))).hasSize(1);
-    assertThat(LocalProject.lines(p.output("runs-c"))).hasSize(1);
+    assertThat(LocalProject.runs(in, "a")).hasSize(1);
+    assertThat(LocalProject.runs(in, "c")).hasSize(1);
   }
 }

@@ -39,8 +39,9 @@ final class LocalProject {
         .checkpointInterval(Duration.ofMillis(500));
   }
 
+  /** The ledger, or while a batch runs its snapshot (a few hundred ms old here). */
   JobLedger ledger() {
-    return JobLedger.openExisting(dirs.ledger(name));
+    return JobLedger.openForReading(dirs.ledger(name));
   }
 
   Path output(String file) {
@@ -58,6 +59,33 @@ final class LocalProject {
     Path args = dir.resolve("args.txt");
     Files.writeString(args, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     return args;
+  }
+
+  /**
+   * A line of shell that records this run of the job in {@code dir/runs-$1} (its attempt number):
+   * outside $5, since only a DONE run's outputs reach output/.
+   */
+  static String recordRun(Path dir) {
+    return "echo \"$AETHER_ATTEMPT\" >> '" + dir.resolve("runs-") + "'\"$1\"";
+  }
+
+  /** The runs of job {@code args} recorded by {@link #recordRun}. */
+  static List<String> runs(Path dir, String args) throws IOException {
+    return lines(dir.resolve("runs-" + args));
+  }
+
+  /**
+   * Whether process {@code pid} still runs: it exists and is not a zombie (a killed process whose
+   * parent, often init in a container, has not reaped it yet; ProcessHandle counts those alive).
+   */
+  static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Lines of a file the job script appends to, or none. */

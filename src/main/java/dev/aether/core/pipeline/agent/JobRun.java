@@ -2,7 +2,6 @@ package dev.aether.core.pipeline.agent;
 
 import dev.aether.core.pipeline.coordinator.Lease;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  *
  * A cancel after ENDED does nothing (the result is reported as usual); a start after CANCELLED
  * kills the process at once. Every change happens under this object's lock, so "cancelled?" and
- * "ended?" are never both true.
+ * "ended?" are never both true. Killing a run kills its whole process group
+ * ({@link ProcessGroup}): the script and everything it started.
  */
 final class JobRun {
   enum State { LEASED, RUNNING, ENDED, CANCELLED }
@@ -81,6 +81,43 @@ final class JobRun {
     return p == null ? -1 : p.waitFor();
   }
 
+  /**
+   * Waits for the script's process at most {@code limit}; past it, kills the run's group.
+   *
+   * @return the exit status, or empty when the limit was reached (and the run killed)
+   */
+  java.util.OptionalInt waitFor(Duration limit) throws InterruptedException {
+    Process p;
+    synchronized (this) {
+      p = process;
+    }
+    if (p == null) {
+      return java.util.OptionalInt.of(-1);
+    }
+    if (p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+      return java.util.OptionalInt.of(p.exitValue());
+    }
+    synchronized (this) {
+      kill(p);
+    }
+    p.waitFor();
+    return java.util.OptionalInt.empty();
+  }
+
+  /**
+   * Kills what the script left running when it ended (its process group): nothing a job started
+   * outlives it, so nothing writes to its outputs once they are stored.
+   */
+  void sweep() {
+    Process p;
+    synchronized (this) {
+      p = process;
+    }
+    if (p != null) {
+      ProcessGroup.killGroup(p.pid());
+    }
+  }
+
   void awaitExit(Duration limit) throws InterruptedException {
     Process p;
     synchronized (this) {
@@ -92,10 +129,8 @@ final class JobRun {
   }
 
   private static void kill(Process p) {
-    // The script first, its children second: killed the other way round, the script could
-    // run its next line (write a result) between its child's death and its own.
-    List<ProcessHandle> children = p.descendants().toList();
-    p.destroyForcibly();
-    children.forEach(ProcessHandle::destroyForcibly);
+    // The script first, its group second: killed the other way round, the script could run its
+    // next line (write a result) between its child's death and its own.
+    ProcessGroup.kill(p.toHandle());
   }
 }

@@ -30,7 +30,9 @@ import java.util.stream.Stream;
  * started directly from an argument list, never through a shell, so the job's line arrives as
  * {@code $1} byte for byte and nothing in it is executed. A script without a {@code #!} line is run
  * by {@code /bin/bash}, like the 2017 scripts. stdin is empty; stdout and stderr go to one log.
- * {@code AETHER_JOB_NUMBER} and {@code AETHER_ATTEMPT} are set in its environment.
+ * {@code AETHER_JOB_NUMBER}, {@code AETHER_ATTEMPT} (this lease's number, never reused) and
+ * {@code AETHER_NODE} are set in its environment. The script leads a process group of its own
+ * ({@link ProcessGroup}), so that the job can be killed with everything it started.
  */
 public final class JobScript {
   static final String TERMINATE_JOB = "#!/bin/sh\n"
@@ -62,6 +64,13 @@ public final class JobScript {
   private final String primaryHost;
   private final String localIp;
   private final boolean attachStorage;
+  private final String node;
+
+  /** As below, for a node with no id of its own (tests). */
+  public JobScript(Path script, Optional<Path> bin, Optional<Path> data, int cores, int slots,
+      String primaryHost, String localIp, boolean attachStorage) throws IOException {
+    this(script, bin, data, cores, slots, primaryHost, localIp, attachStorage, "unnamed");
+  }
 
   /**
    * @param script the user's script on this node
@@ -73,9 +82,11 @@ public final class JobScript {
    * @param localIp {@code $6}: this node's address
    * @param attachStorage whether the node's provider can attach disks (then jobs get
    *     {@code add_ebs_storage.sh})
+   * @param node this node's id, {@code AETHER_NODE} of every job (finds a dead agent's jobs)
    */
   public JobScript(Path script, Optional<Path> bin, Optional<Path> data, int cores, int slots,
-      String primaryHost, String localIp, boolean attachStorage) throws IOException {
+      String primaryHost, String localIp, boolean attachStorage, String node)
+      throws IOException {
     this.script = script.toAbsolutePath();
     this.hasShebang = startsWithShebang(script);
     List<Path> entries = new ArrayList<>();
@@ -91,6 +102,7 @@ public final class JobScript {
     this.primaryHost = primaryHost;
     this.localIp = localIp;
     this.attachStorage = attachStorage;
+    this.node = node;
   }
 
   /** The command for one job; {@code args} is passed as one argument, untouched. */
@@ -111,12 +123,25 @@ public final class JobScript {
 
   /**
    * Makes {@code workDir} afresh (bin/, data/) and starts the job there, its output to {@code log}.
+   *
+   * @throws IOException when the folders cannot be made (the node's fault) or the script cannot
+   *     start (the job's: see {@link CannotStart})
    */
   public Process start(Lease lease, Path workDir, Path outputFolder, Path log) throws IOException {
     prepare(workDir);
     Files.createDirectories(outputFolder);
     Files.createDirectories(log.toAbsolutePath().getParent());
-    ProcessBuilder pb = new ProcessBuilder(command(lease.args(), outputFolder))
+    return launch(lease, workDir, outputFolder, log);
+  }
+
+  /**
+   * Starts the job in {@code workDir}, made by {@link #prepare}.
+   *
+   * @throws CannotStart when the script cannot be run (no interpreter, no permission)
+   */
+  Process launch(Lease lease, Path workDir, Path outputFolder, Path log) throws CannotStart {
+    ProcessBuilder pb = new ProcessBuilder(
+        ProcessGroup.leading(command(lease.args(), outputFolder)))
         .directory(workDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
@@ -126,11 +151,25 @@ public final class JobScript {
         + env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
     env.put("AETHER_JOB_NUMBER", Integer.toString(lease.number()));
     env.put("AETHER_ATTEMPT", Integer.toString(lease.attempt()));
-    return pb.start();
+    env.put("AETHER_NODE", node);
+    try {
+      return pb.start();
+    } catch (IOException e) {
+      throw new CannotStart(e);
+    }
+  }
+
+  /** The job's own fault: its script cannot be run. */
+  static final class CannotStart extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    CannotStart(IOException cause) {
+      super(cause.getMessage(), cause);
+    }
   }
 
   /** A fresh {@code workDir} with {@code bin/} and {@code data/}. */
-  void prepare(Path workDir) throws IOException {
+  public void prepare(Path workDir) throws IOException {
     deleteTree(workDir);
     Path bin = Files.createDirectories(workDir.resolve("bin"));
     for (Path entry : binEntries) {

@@ -1,12 +1,7 @@
 package dev.aether.core.pipeline.coordinator;
 
-import dev.aether.core.pipeline.ledger.JobState;
-import dev.aether.core.pipeline.ledger.LedgerCounts;
-import dev.aether.core.plan.Slots;
-import dev.aether.core.pipeline.ledger.JobLedger;
 import com.fasterxml.jackson.core.JacksonException;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.aether.core.AetherException;
 import dev.aether.core.pipeline.coordinator.Protocol.CompleteReply;
 import dev.aether.core.pipeline.coordinator.Protocol.CompleteRequest;
 import dev.aether.core.pipeline.coordinator.Protocol.HeartbeatReply;
@@ -18,15 +13,19 @@ import dev.aether.core.pipeline.coordinator.Protocol.RegisterRequest;
 import dev.aether.core.pipeline.coordinator.Protocol.ReleaseReply;
 import dev.aether.core.pipeline.coordinator.Protocol.ReleaseRequest;
 import dev.aether.core.pipeline.coordinator.Protocol.RunningJob;
+import dev.aether.core.pipeline.ledger.JobLedger;
+import dev.aether.core.pipeline.ledger.JobState;
+import dev.aether.core.pipeline.ledger.LedgerCounts;
+import dev.aether.core.plan.Slots;
 import dev.aether.core.spi.CapacityReplacer;
 import dev.aether.core.spi.LostCapacity;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +33,30 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +64,8 @@ import org.slf4j.LoggerFactory;
  * Hands out the ledger's jobs to agents over HTTP/JSON (see {@link Protocol}).
  *
  * <p>One loop owns leases and time: a single thread makes every ledger change (lease, renew,
- * complete, expire, checkpoint). HTTP threads only authenticate, parse and wait for the loop. The
- * rules that keep a job from being lost:
+ * complete, expire, checkpoint). HTTP threads only authenticate and parse. The rules that keep
+ * a job from being lost:
  *
  * <ol>
  *   <li>A change is committed to the ledger before the reply that reveals it is written. If the
@@ -70,20 +86,22 @@ import org.slf4j.LoggerFactory;
  *       node's capacity replaced, on a thread of its own. A replacement that is slow or fails
  *       delays jobs, never loses one: they are PENDING for any node, and a release that never
  *       arrives ends as an expired lease (rule 2).
+ *   <li>A ledger that fails (a full disk, a read-only file) ends the handing out: the change that
+ *       failed was rolled back, every later request is answered 503 and {@link #ledgerFault()}
+ *       says why, so the launcher can stop the batch and say so. What the ledger had committed
+ *       stays, and the next run resumes from it (rule 1).
  * </ol>
+ *
+ * <p>Clients are bounded ({@link Limits}): the server (Jetty) reads without blocking, a
+ * connection must show the token soon after it opens and few may wait to ({@link
+ * ConnectionGuard}), bodies are small and must arrive in time, so slow or hostile clients cannot
+ * hold what the agents need. Requests are answered off the HTTP threads: parsed, run on the
+ * loop, written back without blocking.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
   private static final int MAX_BODY = 64 * 1024;
-
-  static {
-    // The JDK server leaves Nagle's algorithm on: with the client's delayed ACKs each small reply
-    // then waits ~40 ms (measured: 11 assignments/s for one agent instead of ~1000). Read once,
-    // when the JDK's server config class loads, so it must be set before the first server starts.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
+  private static final int MAX_HEADERS = 8 * 1024;
 
   /**
    * @param leaseTimeout how long a lease lives without a heartbeat
@@ -93,12 +111,14 @@ public final class Coordinator implements AutoCloseable {
    * @param slotsPerNode when present, every node runs this many jobs at once, whatever its size
    * @param checkpointInterval least time between two checkpoints while jobs change
    * @param scriptKey the bucket key of the job script, told to nodes when they register
+   * @param jobTimeout when present, a run longer than this is killed and counts as a failed
+   *     attempt (told to nodes when they register)
    * @param spotAttempts when present (K), a job interrupted K times is not given to a spot node
    *     again while an on-demand node is there, and on-demand capacity is asked for it
    */
   public record Settings(Duration leaseTimeout, int maxAttempts, int processorsPerJob,
       double memoryPerJobGb, OptionalInt slotsPerNode, Duration checkpointInterval,
-      String scriptKey, OptionalInt spotAttempts) {
+      String scriptKey, Optional<Duration> jobTimeout, OptionalInt spotAttempts) {
     public Settings {
       if (leaseTimeout.toMillis() < 100) {
         throw new IllegalArgumentException("lease timeout must be >= 100 ms, got " + leaseTimeout);
@@ -106,22 +126,47 @@ public final class Coordinator implements AutoCloseable {
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("max attempts must be >= 1, got " + maxAttempts);
       }
+      if (jobTimeout.isPresent() && jobTimeout.get().toMillis() < 1) {
+        throw new IllegalArgumentException("job timeout must be > 0, got " + jobTimeout.get());
+      }
       if (spotAttempts.isPresent() && spotAttempts.getAsInt() < 1) {
         throw new IllegalArgumentException("spot attempts must be >= 1, got "
             + spotAttempts.getAsInt());
       }
     }
 
-    /** Without a limit on spot attempts. */
+    /** Without a job time limit or a limit on spot attempts. */
     public Settings(Duration leaseTimeout, int maxAttempts, int processorsPerJob,
         double memoryPerJobGb, OptionalInt slotsPerNode, Duration checkpointInterval,
         String scriptKey) {
       this(leaseTimeout, maxAttempts, processorsPerJob, memoryPerJobGb, slotsPerNode,
-          checkpointInterval, scriptKey, OptionalInt.empty());
+          checkpointInterval, scriptKey, Optional.empty(), OptionalInt.empty());
     }
 
     long leaseMillis() {
       return leaseTimeout.toMillis();
+    }
+  }
+
+  /**
+   * What one client may hold (docs/pipeline.md#faults).
+   *
+   * @param tokenDeadline a new connection must bring a request with the right token within this
+   *     (headers included, however slowly they come), or it is closed
+   * @param unproven connections at most that have not shown the token yet; one more closes the
+   *     oldest
+   * @param bodyDeadline a request's body must have arrived this long after its headers
+   * @param idleTimeout a connection with nothing to read or write this long is closed
+   */
+  public record Limits(Duration tokenDeadline, int unproven, Duration bodyDeadline,
+      Duration idleTimeout) {
+    public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), 128,
+        Duration.ofSeconds(10), Duration.ofSeconds(60));
+
+    public Limits {
+      if (unproven < 1) {
+        throw new IllegalArgumentException("unproven connections must be >= 1, got " + unproven);
+      }
     }
   }
 
@@ -131,38 +176,68 @@ public final class Coordinator implements AutoCloseable {
   private final Runnable checkpoint;
   private final LongSupplier clock;
   private final ScheduledExecutorService loop;
-  private final ExecutorService httpThreads;
-  private final HttpServer server;
+  private final Limits limits;
+  private final Server server;
+  private final ServerConnector connector;
+  private final ConnectionGuard guard;
   private final Map<String, Integer> nodes = new ConcurrentHashMap<>();
   private final CapacityReplacer replacer;
   private final ExecutorService replacements;
   /** Whether a node is interruptible spot capacity (asked once, off the loop, at register). */
-  private final java.util.function.Predicate<String> interruptible;
+  private final Predicate<String> interruptible;
   private final Set<String> spotNodes = ConcurrentHashMap.newKeySet();
-  /** When each node was last heard from (loop thread only). */
-  private final Map<String, Long> lastSeen = new java.util.HashMap<>();
+  /** Where the spot question is asked: a pool thread, not Jetty's selector. */
+  private final QueuedThreadPool httpThreads;
+  /** The ledger's first failure; from then on no request is served. Written by the loop. */
+  private volatile AetherException fault;
 
   // Touched by the loop thread only.
   private final Set<String> leaving = new HashSet<>();
+  /** When each node was last heard from. */
+  private final Map<String, Long> lastSeen = new HashMap<>();
   private boolean dirty;
   private long lastCheckpoint;
+  private boolean checkpointFailing;
 
   private Coordinator(JobLedger ledger, Settings settings, Secret token, Runnable checkpoint,
-      LongSupplier clock, HttpServer server, CapacityReplacer replacer,
-      java.util.function.Predicate<String> interruptible) {
-    this.interruptible = interruptible;
+      LongSupplier clock, InetSocketAddress bind, Limits limits, CapacityReplacer replacer,
+      Predicate<String> interruptible) {
     this.ledger = ledger;
+    this.interruptible = interruptible;
     this.settings = settings;
     this.token = token;
     this.checkpoint = checkpoint;
     this.clock = clock;
-    this.server = server;
+    this.limits = limits;
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aether-coordinator"));
-    this.httpThreads = Executors.newFixedThreadPool(16, r -> daemon(r, "aether-coordinator-http"));
     this.replacer = replacer;
     // One replacement at a time, off the loop: starting machines takes seconds.
     this.replacements = Executors.newSingleThreadExecutor(r -> daemon(r, "aether-capacity"));
     this.lastCheckpoint = clock.getAsLong();
+
+    QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+    this.httpThreads = threads;
+    threads.setName("aether-coordinator-http");
+    threads.setDaemon(true);
+    this.server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    http.setSendDateHeader(false);
+    http.setRequestHeaderSize(MAX_HEADERS);
+    this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(bind.getHostString());
+    connector.setPort(bind.getPort());
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    this.guard = new ConnectionGuard(connector.getScheduler(), limits.tokenDeadline(),
+        limits.unproven());
+    connector.addEventListener(guard);
+    server.addConnector(connector);
+    ErrorHandler errors = new ErrorHandler();
+    errors.setShowStacks(false);
+    server.setErrorHandler(errors);
+    server.setHandler(new Api());
+    server.setStopTimeout(500);
   }
 
   /**
@@ -183,7 +258,16 @@ public final class Coordinator implements AutoCloseable {
   public static Coordinator start(JobLedger ledger, Settings settings, Secret token,
       InetSocketAddress bind, Runnable checkpoint, LongSupplier clock,
       CapacityReplacer replacer) {
-    return start(ledger, settings, token, bind, checkpoint, clock, replacer, node -> false);
+    return start(ledger, settings, token, bind, checkpoint, clock, replacer, Limits.DEFAULT,
+        node -> false);
+  }
+
+  /** As above, with these limits on clients. */
+  public static Coordinator start(JobLedger ledger, Settings settings, Secret token,
+      InetSocketAddress bind, Runnable checkpoint, LongSupplier clock,
+      CapacityReplacer replacer, Limits limits) {
+    return start(ledger, settings, token, bind, checkpoint, clock, replacer, limits,
+        node -> false);
   }
 
   /**
@@ -192,20 +276,20 @@ public final class Coordinator implements AutoCloseable {
    */
   public static Coordinator start(JobLedger ledger, Settings settings, Secret token,
       InetSocketAddress bind, Runnable checkpoint, LongSupplier clock,
-      CapacityReplacer replacer, java.util.function.Predicate<String> interruptible) {
-    HttpServer server;
+      CapacityReplacer replacer, Limits limits, Predicate<String> interruptible) {
+    Coordinator c = new Coordinator(ledger, settings, token, checkpoint, clock, bind, limits,
+        replacer, interruptible);
     try {
-      server = HttpServer.create(bind, 128);
-    } catch (IOException e) {
-      throw new dev.aether.core.AetherException(dev.aether.core.AetherException.ERROR,
-          "cannot listen on " + bind + " for the coordinator: " + e.getMessage()
-              + "; choose another port or free this one", e);
+      c.server.start();
+    } catch (Exception e) {
+      c.loop.shutdownNow();
+      c.replacements.shutdownNow();
+      stopQuietly(c.server);
+      String why = e instanceof BindException || e.getCause() instanceof BindException
+          ? "the address is in use or not this machine's" : String.valueOf(e.getMessage());
+      throw new AetherException(AetherException.ERROR, "cannot listen on " + bind
+          + " for the coordinator (" + why + "); choose another port or free this one", e);
     }
-    Coordinator c = new Coordinator(ledger, settings, token, checkpoint, clock, server, replacer,
-        interruptible);
-    server.createContext("/", c::handle);
-    server.setExecutor(c.httpThreads);
-    server.start();
     long tick = Math.max(50, Math.min(1000, settings.leaseMillis() / 4));
     c.loop.scheduleWithFixedDelay(c::tick, tick, tick, TimeUnit.MILLISECONDS);
     return c;
@@ -217,7 +301,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   public LedgerCounts counts() {
@@ -234,14 +318,31 @@ public final class Coordinator implements AutoCloseable {
     return nodes.containsKey(id);
   }
 
+  /** Whether {@code node} has handed its leases back because it is being taken away. */
+  public boolean leaving(String node) {
+    return onLoop(() -> leaving.contains(node));
+  }
+
+  /**
+   * The ledger's failure, once it has failed: from then on this coordinator hands out no work
+   * and records nothing (rule 6). Its message names the file and the space left on its disk.
+   */
+  public Optional<AetherException> ledgerFault() {
+    return Optional.ofNullable(fault);
+  }
+
+  /** Connections closed because they did not show the token in time, or to make room. */
+  public long refusedConnections() {
+    return guard.closed();
+  }
+
   /**
    * Stops serving, lets a replacement being started finish, closes the replacer (which stops the
    * machines it started), then writes a last checkpoint. Agents still asking get connection errors.
    */
   @Override
   public void close() {
-    server.stop(0);
-    httpThreads.shutdownNow();
+    stopQuietly(server);
     replacements.shutdown();
     try {
       // A RunInstances call in flight must return, so the replacer knows what to stop.
@@ -261,6 +362,9 @@ public final class Coordinator implements AutoCloseable {
         checkpoint.run();
         return null;
       });
+    } catch (RuntimeException e) {
+      // The ledger itself holds every commit; the bucket's copy is only a few seconds older.
+      log.warn("last checkpoint of the ledger failed: {}", e.getMessage());
     } finally {
       loop.shutdownNow();
     }
@@ -269,19 +373,39 @@ public final class Coordinator implements AutoCloseable {
   // ---- the loop
 
   private void tick() {
+    if (fault != null) {
+      return;
+    }
+    long now = clock.getAsLong();
     try {
-      long now = clock.getAsLong();
       if (ledger.expire(now, settings.maxAttempts()) > 0) {
         dirty = true;
       }
-      if (dirty && now - lastCheckpoint >= settings.checkpointInterval().toMillis()) {
-        dirty = false;
+    } catch (AetherException e) {
+      failed(e);
+      return;
+    }
+    if (dirty && now - lastCheckpoint >= settings.checkpointInterval().toMillis()) {
+      try {
         lastCheckpoint = now;
         checkpoint.run();
+        dirty = false;
+        checkpointFailing = false;
+      } catch (RuntimeException e) {
+        // Retried on the next tick: a checkpoint is a copy; the ledger has every commit.
+        if (!checkpointFailing) {
+          log.warn("checkpoint of the ledger to the bucket failed (retrying): {}", e.getMessage());
+        }
+        checkpointFailing = true;
       }
-    } catch (RuntimeException e) {
-      // A failed tick (e.g. the bucket unreachable for a checkpoint) is retried on the next one.
-      dirty = true;
+    }
+  }
+
+  /** The ledger failed: from now on nothing is handed out or recorded (rule 6). */
+  private void failed(AetherException e) {
+    if (fault == null) {
+      fault = e;
+      log.error("the ledger failed; handing out no more work: {}", e.getMessage());
     }
   }
 
@@ -299,6 +423,19 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
+  /** Runs a request on the loop; a ledger failure stops all later ones (rule 6). */
+  private Object serve(Supplier<Object> request) {
+    if (fault != null) {
+      throw new Unavailable(fault.getMessage());
+    }
+    try {
+      return request.get();
+    } catch (AetherException e) {
+      failed(e);
+      throw new Unavailable(e.getMessage());
+    }
+  }
+
   // ---- requests (run on the loop)
 
   private RegisterReply register(RegisterRequest r, boolean spot) {
@@ -311,7 +448,8 @@ public final class Coordinator implements AutoCloseable {
         r.cores(), r.memoryGb(), settings.processorsPerJob(), settings.memoryPerJobGb()));
     nodes.put(r.node(), slots);
     long lease = settings.leaseMillis();
-    return new RegisterReply(slots, Math.max(30, lease / 3), lease, settings.scriptKey());
+    return new RegisterReply(slots, Math.max(30, lease / 3), lease, settings.scriptKey(),
+        settings.jobTimeout().map(Duration::toMillis).orElse(0L));
   }
 
   private LeaseReply lease(LeaseRequest r) {
@@ -412,7 +550,6 @@ public final class Coordinator implements AutoCloseable {
         && now - lastSeen.getOrDefault(n, 0L) <= 2 * settings.leaseMillis());
   }
 
-
   private static void requireNode(String node) {
     if (node == null || node.isBlank() || node.length() > 200) {
       throw new BadRequest(400, "node id missing or longer than 200 characters");
@@ -426,53 +563,32 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  // ---- HTTP
-
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      // Authenticate before reading or parsing anything: a request without the token changes
-      // nothing and learns nothing but 401.
-      if (!token.matchesBearer(exchange.getRequestHeaders().getFirst("Authorization"))) {
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        reply(exchange, 401, Map.of("error", "missing or wrong token"));
-        return;
+  /** The request of {@code path} from its body, ready to run on the loop. */
+  private Supplier<Object> parse(String path, byte[] body) {
+    return switch (path) {
+      case Protocol.REGISTER -> {
+        RegisterRequest r = json(body, RegisterRequest.class);
+        boolean spot = isSpot(r.node());
+        yield () -> register(r, spot);
       }
-      String path = exchange.getRequestURI().getPath();
-      Object answer;
-      try {
-        answer = switch (path) {
-          case Protocol.REGISTER -> {
-            RegisterRequest r = body(exchange, RegisterRequest.class);
-            boolean spot = isSpot(r.node());
-            yield onLoop(() -> register(r, spot));
-          }
-          case Protocol.LEASE -> {
-            LeaseRequest r = body(exchange, LeaseRequest.class);
-            yield onLoop(() -> lease(r));
-          }
-          case Protocol.HEARTBEAT -> {
-            HeartbeatRequest r = body(exchange, HeartbeatRequest.class);
-            yield onLoop(() -> heartbeat(r));
-          }
-          case Protocol.COMPLETE -> {
-            CompleteRequest r = body(exchange, CompleteRequest.class);
-            yield onLoop(() -> complete(r));
-          }
-          case Protocol.RELEASE -> {
-            ReleaseRequest r = body(exchange, ReleaseRequest.class);
-            yield onLoop(() -> release(r));
-          }
-          default -> throw new BadRequest(404, "no such endpoint");
-        };
-      } catch (BadRequest e) {
-        reply(exchange, e.status, Map.of("error", e.getMessage()));
-        return;
-      } catch (RuntimeException e) {
-        reply(exchange, 500, Map.of("error", String.valueOf(e.getMessage())));
-        return;
+      case Protocol.LEASE -> {
+        LeaseRequest r = json(body, LeaseRequest.class);
+        yield () -> lease(r);
       }
-      reply(exchange, 200, answer);
-    }
+      case Protocol.HEARTBEAT -> {
+        HeartbeatRequest r = json(body, HeartbeatRequest.class);
+        yield () -> heartbeat(r);
+      }
+      case Protocol.COMPLETE -> {
+        CompleteRequest r = json(body, CompleteRequest.class);
+        yield () -> complete(r);
+      }
+      case Protocol.RELEASE -> {
+        ReleaseRequest r = json(body, ReleaseRequest.class);
+        yield () -> release(r);
+      }
+      default -> throw new BadRequest(404, "no such endpoint");
+    };
   }
 
   /** Asked off the loop: on a cloud it is a call to the provider. */
@@ -485,17 +601,7 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private static <T> T body(HttpExchange exchange, Class<T> type) throws IOException {
-    if (!"POST".equals(exchange.getRequestMethod())) {
-      throw new BadRequest(405, "use POST");
-    }
-    byte[] bytes;
-    try (InputStream in = exchange.getRequestBody()) {
-      bytes = in.readNBytes(MAX_BODY + 1);
-    }
-    if (bytes.length > MAX_BODY) {
-      throw new BadRequest(413, "request body over " + MAX_BODY + " bytes");
-    }
+  private static <T> T json(byte[] bytes, Class<T> type) {
     try {
       T value = Protocol.JSON.readValue(bytes, type);
       if (value == null) {
@@ -504,15 +610,102 @@ public final class Coordinator implements AutoCloseable {
       return value;
     } catch (JacksonException e) {
       throw new BadRequest(400, "malformed JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw new BadRequest(400, "unreadable request body");
     }
   }
 
-  private static void reply(HttpExchange exchange, int status, Object body) throws IOException {
-    byte[] bytes = Protocol.JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+  // ---- HTTP
+
+  /**
+   * Every request: the token first (nothing is read or changed without it), then the body
+   * (small, in time), then the loop; the reply is written without blocking a thread.
+   */
+  private final class Api extends Handler.Abstract.NonBlocking {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (!token.matchesBearer(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+        reply(response, callback, 401, Map.of("error", "missing or wrong token"), true);
+        return true;
+      }
+      guard.proven(request.getConnectionMetaData().getConnection());
+      String path = Request.getPathInContext(request);
+      if (!Protocol.PATHS.contains(path)) {
+        reply(response, callback, 404, Map.of("error", "no such endpoint"), false);
+        return true;
+      }
+      if (!"POST".equals(request.getMethod())) {
+        reply(response, callback, 405, Map.of("error", "use POST"), false);
+        return true;
+      }
+      if (request.getLength() > MAX_BODY) {
+        reply(response, callback, 413, Map.of("error", "request body over " + MAX_BODY
+            + " bytes"), true);
+        return true;
+      }
+      Content.Source.asByteArrayAsync(request, MAX_BODY)
+          .orTimeout(limits.bodyDeadline().toMillis(), TimeUnit.MILLISECONDS)
+          // a register may ask the provider whether the node is spot: not on a selector thread
+          .thenApplyAsync(body -> parse(path, body), Protocol.REGISTER.equals(path)
+              ? httpThreads : Runnable::run)
+          .thenApplyAsync(Coordinator.this::serve, loop)
+          .whenComplete((answer, error) -> {
+            if (error == null) {
+              reply(response, callback, 200, answer, false);
+            } else {
+              failed(response, callback, error);
+            }
+          });
+      return true;
+    }
+
+    private void failed(Response response, Callback callback, Throwable error) {
+      Throwable e = error instanceof CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      if (e instanceof BadRequest b) {
+        reply(response, callback, b.status, Map.of("error", b.getMessage()), false);
+      } else if (e instanceof Unavailable u) {
+        reply(response, callback, 503, Map.of("error", u.getMessage()), false);
+      } else if (e instanceof TimeoutException) {
+        reply(response, callback, 408, Map.of("error", "request body not received within "
+            + limits.bodyDeadline().toSeconds() + " s"), true);
+      } else if (e instanceof IllegalArgumentException) {
+        // Jetty's answer to a body over the limit that came without a length
+        reply(response, callback, 413, Map.of("error", "request body over " + MAX_BODY
+            + " bytes"), true);
+      } else if (e instanceof java.util.concurrent.RejectedExecutionException) {
+        reply(response, callback, 503, Map.of("error", "the coordinator is stopping"), true);
+      } else {
+        log.warn("request failed", e);
+        reply(response, callback, 500, Map.of("error", String.valueOf(e.getMessage())), true);
+      }
+    }
+
+    private void reply(Response response, Callback callback, int status, Object body,
+        boolean close) {
+      byte[] bytes;
+      try {
+        bytes = Protocol.JSON.writeValueAsBytes(body);
+      } catch (JacksonException e) {
+        callback.failed(e);
+        return;
+      }
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      if (close) {
+        // Its connection is not worth keeping: a client without the token, or a broken body.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
+      response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("stopping the coordinator's server: {}", e.getMessage());
     }
   }
 
@@ -523,6 +716,15 @@ public final class Coordinator implements AutoCloseable {
     BadRequest(int status, String message) {
       super(message);
       this.status = status;
+    }
+  }
+
+  /** The ledger has failed: nothing more is served. */
+  private static final class Unavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String message) {
+      super("the coordinator has stopped handing out work: " + message);
     }
   }
 

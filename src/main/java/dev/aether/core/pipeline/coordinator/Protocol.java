@@ -18,6 +18,10 @@ public final class Protocol {
   public static final String COMPLETE = "/v1/complete";
   public static final String RELEASE = "/v1/release";
 
+  /** Every endpoint; anything else is 404 without its body being read. */
+  public static final java.util.Set<String> PATHS =
+      java.util.Set.of(REGISTER, LEASE, HEARTBEAT, COMPLETE, RELEASE);
+
   /** Unknown fields are ignored, so either side may add one without breaking the other. */
   public static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -30,8 +34,11 @@ public final class Protocol {
    * @param heartbeatMillis how often to renew leases
    * @param leaseMillis how long a lease lives without a heartbeat
    * @param script the bucket key of the job script
+   * @param jobTimeoutMillis a run longer than this is killed and reported as failed; 0 = no limit
+   *     (absent from older coordinators, hence 0)
    */
-  public record RegisterReply(int slots, long heartbeatMillis, long leaseMillis, String script) {}
+  public record RegisterReply(int slots, long heartbeatMillis, long leaseMillis, String script,
+      long jobTimeoutMillis) {}
 
   public record LeaseRequest(String node) {}
 

@@ -28,6 +28,14 @@ import java.util.List;
  * @param sha256 hash of the job list (not of comments or blank lines): what a rerun compares
  */
 public record ArgsFile(List<String> jobs, List<Integer> lines, String sha256) {
+  /**
+   * The longest job line, in UTF-8 bytes: Linux passes one argument of at most
+   * {@code MAX_ARG_STRLEN} = 32 pages = 131,072 bytes, its terminating NUL included
+   * (include/uapi/linux/binfmts.h; execve(2) "Limits on size of arguments"). A longer line
+   * could never start: every attempt would fail with "Argument list too long".
+   */
+  public static final int MAX_LINE_BYTES = 32 * 4096 - 1;
+
   public ArgsFile {
     jobs = List.copyOf(jobs);
     lines = List.copyOf(lines);
@@ -95,10 +103,16 @@ public record ArgsFile(List<String> jobs, List<Integer> lines, String sha256) {
         throw AetherException.invalidInput("line " + lineNumber + " of the args file (-A) holds a"
             + " NUL character, which no program can receive as an argument; remove it");
       }
+      byte[] b = line.getBytes(StandardCharsets.UTF_8);
+      if (b.length > MAX_LINE_BYTES) {
+        throw AetherException.invalidInput("line " + lineNumber + " of the args file (-A) is "
+            + b.length + " bytes long, over the " + MAX_LINE_BYTES + " bytes this system passes"
+            + " as one argument (MAX_ARG_STRLEN), so its job could never start; put the long"
+            + " value in a file under -D and pass the file's name instead");
+      }
       jobs.add(line);
       lines.add(lineNumber);
       // Length-prefixed so that no two different job lists hash alike.
-      byte[] b = line.getBytes(StandardCharsets.UTF_8);
       digest.update(ByteBuffer.allocate(4).putInt(b.length).array());
       digest.update(b);
     }

@@ -12,7 +12,10 @@ import java.util.Optional;
  * @param line 1-based line of the args file it came from, for messages
  * @param args the line exactly as written, passed as {@code $1}
  * @param state where the job is
- * @param attempts leases handed out so far (a run that was started, whatever its end)
+ * @param attempts leases that count towards the attempts limit (a run that was started, whatever
+ *     its end; a lease given back by an interrupted node or a dead coordinator does not count)
+ * @param leases leases handed out so far, counted or not: the last one's number, never reused
+ *     ({@code AETHER_ATTEMPT} of the latest run)
  * @param leaseExpiresAt when the current lease ends unless renewed (LEASED only)
  * @param node the node that holds or last held it
  * @param exitCode the last run's exit code, when a run reported one
@@ -25,6 +28,7 @@ public record Job(
     String args,
     JobState state,
     int attempts,
+    int leases,
     Optional<Instant> leaseExpiresAt,
     Optional<String> node,
     Optional<Integer> exitCode,

@@ -26,6 +26,14 @@ import java.util.Optional;
  * documented trade-off, https://www.sqlite.org/pragma.html#pragma_synchronous); the bucket's
  * {@code state/} checkpoints cover that case.
  *
+ * <p>One process at a time: the ledger is opened in EXCLUSIVE locking mode, so SQLite keeps the
+ * WAL index in its heap instead of a shared, memory-mapped {@code -shm} file
+ * (https://www.sqlite.org/wal.html#noshm). A mapped file that can no longer be written (full disk,
+ * a file made read-only or immutable under a running batch) is not an error SQLite can return:
+ * the kernel kills the process with SIGBUS inside the driver. Without the mapping, every such
+ * fault is an SQLException, reported with the file and its disk's room. While a batch runs, other
+ * processes read its {@link #snapshotOf snapshot} instead ({@link #openForReading}).
+ *
  * <p>Methods are synchronized, but the coordinator calls them from its one loop thread, which is
  * what orders the transitions; see {@link Coordinator}.
  */
@@ -43,6 +51,10 @@ public final class JobLedger implements AutoCloseable {
 
   /** Opens the ledger at {@code file}, creating it (and its folder) when missing. */
   public static JobLedger open(Path file) {
+    return open(file, 10_000);
+  }
+
+  private static JobLedger open(Path file, int busyMillis) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -50,25 +62,52 @@ public final class JobLedger implements AutoCloseable {
       }
       Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
       try (Statement s = db.createStatement()) {
+        s.execute("PRAGMA busy_timeout=" + busyMillis);
+        // Before the first access, so that no -shm file is ever mapped (see the class comment).
+        s.execute("PRAGMA locking_mode=EXCLUSIVE");
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=NORMAL");
-        s.execute("PRAGMA busy_timeout=10000");
         s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         s.execute("CREATE TABLE IF NOT EXISTS jobs("
             + "number INTEGER PRIMARY KEY, line INTEGER NOT NULL, args TEXT NOT NULL,"
             + " state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
             + " lease_expires_at INTEGER, node TEXT, exit_code INTEGER,"
-            + " started_at INTEGER, ended_at INTEGER)");
+            + " started_at INTEGER, ended_at INTEGER, leases INTEGER NOT NULL DEFAULT 0)");
         // Finds the next PENDING job in file order, and the LEASED ones, without a scan.
         s.execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, number)");
+        addLeasesColumn(db, s);
         addInterruptions(s);
       }
       return new JobLedger(file, db);
     } catch (SQLException | IOException e) {
       throw new AetherException(AetherException.UNEXPECTED_STATE,
-          "cannot open the job ledger " + file + ": " + e.getMessage()
-              + "; check the folder is writable, or delete the file to start the project over",
-          e);
+          "cannot open the job ledger " + file + ": " + e.getMessage() + "; "
+              + DiskSpace.describe(file) + ". Check the folder is writable and has room, or"
+              + " delete the file to start the project over", e);
+    }
+  }
+
+  /**
+   * {@code leases} numbers a job's leases (AETHER_ATTEMPT) and is never decremented, unlike
+   * {@code attempts}; ledgers written before it existed start it at their attempts.
+   */
+  private static void addLeasesColumn(Connection db, Statement s) throws SQLException {
+    try (ResultSet r = s.executeQuery("SELECT 1 FROM pragma_table_info('jobs')"
+        + " WHERE name='leases'")) {
+      if (r.next()) {
+        return;
+      }
+    }
+    db.setAutoCommit(false);
+    try {
+      s.execute("ALTER TABLE jobs ADD COLUMN leases INTEGER NOT NULL DEFAULT 0");
+      s.execute("UPDATE jobs SET leases=attempts");
+      db.commit();
+    } catch (SQLException e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
     }
   }
 
@@ -77,14 +116,50 @@ public final class JobLedger implements AutoCloseable {
    * {@code --spot-attempts}), added to ledgers made before it existed.
    */
   private static void addInterruptions(Statement s) throws SQLException {
-    boolean has = false;
-    try (ResultSet r = s.executeQuery("PRAGMA table_info(jobs)")) {
-      while (r.next()) {
-        has |= "interruptions".equals(r.getString("name"));
+    try (ResultSet r = s.executeQuery("SELECT 1 FROM pragma_table_info('jobs')"
+        + " WHERE name='interruptions'")) {
+      if (r.next()) {
+        return;
       }
     }
-    if (!has) {
-      s.execute("ALTER TABLE jobs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0");
+    s.execute("ALTER TABLE jobs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0");
+  }
+
+  /**
+   * The consistent copy of {@code ledgerFile} that a running batch refreshes after changes (at
+   * most every few seconds, and at the end), for readers while the batch holds the ledger.
+   */
+  public static Path snapshotOf(Path ledgerFile) {
+    return ledgerFile.resolveSibling("checkpoint.db");
+  }
+
+  /**
+   * Opens an existing ledger to read it: the ledger itself, or, while a batch holds it, its
+   * {@link #snapshotOf snapshot} (read-only, a few seconds old). Invalid input (exit 2) when there
+   * is no ledger.
+   */
+  public static JobLedger openForReading(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return openExisting(file); // says there is none
+    }
+    try {
+      return open(file, 0);
+    } catch (AetherException e) {
+      if (!(e.getCause() instanceof org.sqlite.SQLiteException s)
+          || s.getResultCode().code != org.sqlite.SQLiteErrorCode.SQLITE_BUSY.code) {
+        throw e;
+      }
+    }
+    Path snapshot = snapshotOf(file);
+    try {
+      org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+      config.setReadOnly(true);
+      Connection db = config.createConnection("jdbc:sqlite:" + snapshot.toAbsolutePath());
+      return new JobLedger(snapshot, db);
+    } catch (SQLException e) {
+      throw new AetherException(AetherException.UNEXPECTED_STATE, "the job ledger " + file
+          + " is in use by a running batch, and its snapshot " + snapshot + " cannot be read: "
+          + e.getMessage() + "; try again in a few seconds", e);
     }
   }
 
@@ -181,6 +256,9 @@ public final class JobLedger implements AutoCloseable {
     transaction(() -> {
       if (empty) {
         try (Statement s = db.createStatement()) {
+          // A restart keeps each job number's lease count, so that AETHER_ATTEMPT stays unique.
+          s.execute("DROP TABLE IF EXISTS temp.old_leases");
+          s.execute("CREATE TEMP TABLE old_leases AS SELECT number, leases FROM jobs");
           s.execute("DELETE FROM jobs");
         }
       }
@@ -197,6 +275,13 @@ public final class JobLedger implements AutoCloseable {
         }
         insert.executeBatch();
       }
+      if (empty) {
+        try (Statement s = db.createStatement()) {
+          s.execute("UPDATE jobs SET leases=(SELECT o.leases FROM old_leases o"
+              + " WHERE o.number=jobs.number) WHERE number IN (SELECT number FROM old_leases)");
+          s.execute("DROP TABLE temp.old_leases");
+        }
+      }
       putMeta(ARGS_HASH, args.sha256());
       return null;
     });
@@ -204,7 +289,8 @@ public final class JobLedger implements AutoCloseable {
 
   /**
    * Gives back the leases of a coordinator that died: LEASED jobs return to PENDING and the attempt
-   * is not counted, since the job did not fail, its coordinator did. Call once, before serving.
+   * is not counted, since the job did not fail, its coordinator did; their next lease gets a new
+   * number all the same (the old run may still be going). Call once, before serving.
    *
    * @return how many jobs went back to PENDING
    */
@@ -232,7 +318,25 @@ public final class JobLedger implements AutoCloseable {
     });
   }
 
-  /** Leases the first PENDING job in file order to {@code node}; empty when none is PENDING. */
+  /**
+   * Moves every job's lease numbers on by {@code gap}: for a ledger restored from the bucket's
+   * checkpoint, which may be a few seconds older than the leases its coordinator handed out, so
+   * that no lease number is handed out twice.
+   */
+  public synchronized void skipLeaseNumbers(int gap) {
+    transaction(() -> {
+      try (PreparedStatement u = db.prepareStatement(
+          "UPDATE jobs SET leases=leases+? WHERE state<>'DONE'")) {
+        u.setInt(1, gap);
+        return u.executeUpdate();
+      }
+    });
+  }
+
+  /**
+   * Leases the first PENDING job in file order to {@code node}; empty when none is PENDING. The
+   * lease's attempt is the job's next lease number.
+   */
   public synchronized Optional<Lease> lease(String node, long nowMillis, long leaseMillis) {
     return lease(node, nowMillis, leaseMillis, Integer.MAX_VALUE);
   }
@@ -246,8 +350,8 @@ public final class JobLedger implements AutoCloseable {
     return transaction(() -> {
       int number;
       String args;
-      int attempts;
-      try (PreparedStatement q = db.prepareStatement("SELECT number, args, attempts FROM jobs"
+      int leases;
+      try (PreparedStatement q = db.prepareStatement("SELECT number, args, leases FROM jobs"
           + " WHERE state='PENDING' AND interruptions < ? ORDER BY number LIMIT 1")) {
         q.setInt(1, interruptionsBelow);
         try (ResultSet r = q.executeQuery()) {
@@ -256,19 +360,19 @@ public final class JobLedger implements AutoCloseable {
           }
           number = r.getInt(1);
           args = r.getString(2);
-          attempts = r.getInt(3);
+          leases = r.getInt(3);
         }
       }
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='LEASED',"
-          + " attempts=attempts+1, node=?, lease_expires_at=?, started_at=?, exit_code=NULL,"
-          + " ended_at=NULL WHERE number=?")) {
+          + " attempts=attempts+1, leases=leases+1, node=?, lease_expires_at=?, started_at=?,"
+          + " exit_code=NULL, ended_at=NULL WHERE number=?")) {
         u.setString(1, node);
         u.setLong(2, nowMillis + leaseMillis);
         u.setLong(3, nowMillis);
         u.setInt(4, number);
         u.executeUpdate();
       }
-      return Optional.of(new Lease(number, attempts + 1, args));
+      return Optional.of(new Lease(number, leases + 1, args));
     });
   }
 
@@ -281,7 +385,7 @@ public final class JobLedger implements AutoCloseable {
       long leaseMillis) {
     return transaction(() -> {
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET lease_expires_at=?"
-          + " WHERE number=? AND state='LEASED' AND node=? AND attempts=?")) {
+          + " WHERE number=? AND state='LEASED' AND node=? AND leases=?")) {
         u.setLong(1, nowMillis + leaseMillis);
         u.setInt(2, number);
         u.setString(3, node);
@@ -294,10 +398,9 @@ public final class JobLedger implements AutoCloseable {
   /**
    * Gives back a lease its node cannot finish because the node is being taken away (a spot
    * interruption): the job returns to PENDING at once and the attempt is not counted, since the
-   * job did not fail, its machine went. As in {@link #recoverLeases()}, the attempt number is
-   * handed out again by the next lease; the node that gave the lease back has killed the run and
-   * will not report it (see {@link Agent}). The job's interruptions are counted
-   * ({@code --spot-attempts}).
+   * job did not fail, its machine went. The node that gave the lease back has killed the run and
+   * will not report it (see {@code Agent}); the next lease gets a new number. The job's
+   * interruptions are counted ({@code --spot-attempts}).
    *
    * @return false when the node no longer holds that lease (nothing changed)
    */
@@ -306,7 +409,7 @@ public final class JobLedger implements AutoCloseable {
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='PENDING',"
           + " attempts=max(attempts-1, 0), lease_expires_at=NULL,"
           + " interruptions=interruptions+1"
-          + " WHERE number=? AND state='LEASED' AND node=? AND attempts=?")) {
+          + " WHERE number=? AND state='LEASED' AND node=? AND leases=?")) {
         u.setInt(1, number);
         u.setString(2, node);
         u.setInt(3, attempt);
@@ -329,7 +432,7 @@ public final class JobLedger implements AutoCloseable {
       int exitCode, long nowMillis, int maxAttempts) {
     return transaction(() -> {
       Optional<Job> job = job(number);
-      if (job.isEmpty() || job.get().attempts() != attempt) {
+      if (job.isEmpty() || job.get().leases() != attempt) {
         return Optional.empty();
       }
       JobState state = job.get().state();
@@ -339,7 +442,7 @@ public final class JobLedger implements AutoCloseable {
         return Optional.empty();
       }
       JobState next = exitCode == 0 ? JobState.DONE
-          : attempt >= maxAttempts ? JobState.FAILED : JobState.PENDING;
+          : job.get().attempts() >= maxAttempts ? JobState.FAILED : JobState.PENDING;
       try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state=?, exit_code=?,"
           + " ended_at=?, lease_expires_at=NULL, node=? WHERE number=?")) {
         u.setString(1, next.name());
@@ -465,13 +568,21 @@ public final class JobLedger implements AutoCloseable {
    */
   public synchronized void copyTo(Path target) {
     query(() -> {
+      // Written aside, then moved into place: a reader never sees half a copy.
+      Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
       try {
-        Files.deleteIfExists(target);
+        Files.deleteIfExists(tmp);
       } catch (IOException e) {
-        throw new SQLException("cannot replace " + target + ": " + e.getMessage(), e);
+        throw new SQLException("cannot replace " + tmp + ": " + e.getMessage(), e);
       }
       try (Statement s = db.createStatement()) {
-        s.execute("VACUUM INTO '" + target.toAbsolutePath().toString().replace("'", "''") + "'");
+        s.execute("VACUUM INTO '" + tmp.toAbsolutePath().toString().replace("'", "''") + "'");
+      }
+      try {
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new SQLException("cannot replace " + target + ": " + e.getMessage(), e);
       }
       return null;
     });
@@ -497,7 +608,7 @@ public final class JobLedger implements AutoCloseable {
 
   private static Job row(ResultSet r) throws SQLException {
     return new Job(r.getInt("number"), r.getInt("line"), r.getString("args"),
-        JobState.valueOf(r.getString("state")), r.getInt("attempts"),
+        JobState.valueOf(r.getString("state")), r.getInt("attempts"), r.getInt("leases"),
         instant(r, "lease_expires_at"), Optional.ofNullable(r.getString("node")),
         integer(r, "exit_code"), instant(r, "started_at"), instant(r, "ended_at"));
   }
@@ -520,18 +631,40 @@ public final class JobLedger implements AutoCloseable {
   private <T> T transaction(Work<T> work) {
     try {
       db.setAutoCommit(false);
-      try {
-        T result = work.run();
-        db.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        db.rollback();
-        throw e;
-      } finally {
-        db.setAutoCommit(true);
-      }
     } catch (SQLException e) {
       throw failure(e);
+    }
+    boolean committed = false;
+    SQLException failed = null;
+    try {
+      T result = work.run();
+      db.commit();
+      committed = true;
+      return result;
+    } catch (SQLException e) {
+      failed = e;
+      throw failure(e);
+    } finally {
+      // A commit that failed (a full disk) has been rolled back by SQLite already; what the
+      // rollback and the return to autocommit say then must not hide why it failed.
+      try {
+        if (!committed) {
+          db.rollback();
+        }
+      } catch (SQLException e) {
+        if (failed != null) {
+          failed.addSuppressed(e);
+        }
+      }
+      try {
+        db.setAutoCommit(true);
+      } catch (SQLException e) {
+        if (failed != null) {
+          failed.addSuppressed(e);
+        } else if (committed) {
+          throw failure(e);
+        }
+      }
     }
   }
 
@@ -543,8 +676,10 @@ public final class JobLedger implements AutoCloseable {
     }
   }
 
+  /** One line: which file, what SQLite said, and the room left on its disk. */
   private AetherException failure(SQLException e) {
     return new AetherException(AetherException.UNEXPECTED_STATE,
-        "the job ledger " + file + " failed: " + e.getMessage(), e);
+        "the job ledger " + file + " failed: " + e.getMessage() + "; " + DiskSpace.describe(file),
+        e);
   }
 }

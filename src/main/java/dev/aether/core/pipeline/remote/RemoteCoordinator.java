@@ -14,6 +14,7 @@ import dev.aether.core.pipeline.ledger.LedgerCounts;
 import dev.aether.core.pipeline.run.Pipeline;
 import dev.aether.core.pipeline.run.PipelineListener;
 import dev.aether.core.pipeline.run.PipelineResult;
+import dev.aether.core.pipeline.run.StopRequest;
 import dev.aether.core.pipeline.run.PipelineSpec;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
@@ -78,7 +79,7 @@ public final class RemoteCoordinator {
           ? bootstrap -> new BiddingCapacityReplacer(machines, bootstrap, planner)
           : bootstrap -> CapacityReplacer.NONE;
       PipelineResult r = Pipeline.run(spec(run, storage, work, address), machines, storage,
-          status, replacements::make, Optional.of(run.joinDeadline()));
+          status, replacements::make, Optional.of(run.joinDeadline()), new StopRequest());
       LedgerCounts c = r.counts();
       result.setProperty("done", Integer.toString(c.done()));
       result.setProperty("failed", Integer.toString(c.failed()));
@@ -121,6 +122,7 @@ public final class RemoteCoordinator {
         .coordinatorPort(run.port())
         .advertisedHost(address)
         .workDir(work)
+        .jobTimeout(run.jobTimeout().orElse(null))
         .build();
   }
 

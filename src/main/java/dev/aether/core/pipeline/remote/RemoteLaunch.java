@@ -7,6 +7,7 @@ import dev.aether.core.pipeline.ledger.JobLedger;
 import dev.aether.core.pipeline.ledger.LedgerCounts;
 import dev.aether.core.pipeline.run.PipelineListener;
 import dev.aether.core.pipeline.run.PipelineResult;
+import dev.aether.core.pipeline.run.DataFolder;
 import dev.aether.core.pipeline.run.PipelineSpec;
 import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.project.BucketLayout;
@@ -118,6 +119,7 @@ public final class RemoteLaunch {
   /** Script, bin/, data/, args, prov.psv, the aether jar, the bid's offers and limits, manifest. */
   private void upload(Storage bucket, String runId) {
     PipelineSpec spec = batch.spec();
+    spec.dataDir().ifPresent(DataFolder::check); // before anything is uploaded
     List<Path> folders = Stream.of(spec.binDir(), spec.dataDir()).flatMap(Optional::stream)
         .toList();
     long total = size(batch.agentJar()) + folders.stream().mapToLong(RemoteLaunch::size).sum();
@@ -137,7 +139,7 @@ public final class RemoteLaunch {
     bucket.put(BucketLayout.RUN_MANIFEST, new RunManifest(runId, spec.name(), scriptKey,
         spec.processorsPerJob(), spec.memoryPerJobGb(), spec.maxAttempts(), spec.restart(),
         coordinators.port(), bid.objective(), bid.riskStep(), bid.maxCostPerHour(),
-        batch.joinDeadline(), spec.spotAttempts()).bytes());
+        batch.joinDeadline(), spec.spotAttempts(), spec.jobTimeout()).bytes());
   }
 
   /**

@@ -9,6 +9,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,14 +32,23 @@ import java.util.Properties;
  *     nodes are bid the same way (with the prices in {@link BucketLayout#CATALOG})
  * @param joinDeadline how long a worker has to join the coordinator before it is ended
  * @param spotAttempts after this many spot interruptions a job's next attempt is on-demand
+ * @param jobTimeout the run time after which a job is killed (--job-timeout), when given
  */
 record RunManifest(String run, String name, String scriptKey, int processors, double memoryGb,
     int maxAttempts, boolean restart, int port, Objective objective,
     BigDecimal riskStep, Optional<BigDecimal> maxCost, Duration joinDeadline,
-    java.util.OptionalInt spotAttempts) {
+    java.util.OptionalInt spotAttempts, Optional<Duration> jobTimeout) {
   private static final String KEY = BucketLayout.RUN_MANIFEST;
   /** For a manifest written before the deadline was: ten minutes. */
   static final Duration DEFAULT_JOIN_DEADLINE = Duration.ofMinutes(10);
+
+  /** Without a job time limit. */
+  RunManifest(String run, String name, String scriptKey, int processors, double memoryGb,
+      int maxAttempts, boolean restart, int port, Objective objective,
+      BigDecimal riskStep, Optional<BigDecimal> maxCost) {
+    this(run, name, scriptKey, processors, memoryGb, maxAttempts, restart, port, objective,
+        riskStep, maxCost, Optional.empty());
+  }
 
   /** The requirements the plan was bid with, for replacements of interrupted nodes. */
   Requirements requirements() {
@@ -60,6 +70,7 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
     maxCost.ifPresent(m -> p.setProperty("maxCost", m.toPlainString()));
     p.setProperty("joinDeadlineSeconds", Long.toString(joinDeadline.toSeconds()));
     spotAttempts.ifPresent(k -> p.setProperty("spotAttempts", Integer.toString(k)));
+    jobTimeout.ifPresent(t -> p.setProperty("jobTimeoutMillis", Long.toString(t.toMillis())));
     return store(p);
   }
 
@@ -75,7 +86,9 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
           Optional.ofNullable(p.getProperty("joinDeadlineSeconds")).map(Long::parseLong)
               .map(Duration::ofSeconds).orElse(DEFAULT_JOIN_DEADLINE),
           Optional.ofNullable(p.getProperty("spotAttempts")).map(Integer::parseInt)
-              .map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty()));
+              .map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty()),
+          Optional.ofNullable(p.getProperty("jobTimeoutMillis"))
+              .map(ms -> Duration.ofMillis(Long.parseLong(ms))));
     } catch (IllegalArgumentException e) { // NumberFormatException included
       throw new AetherException(AetherException.UNEXPECTED_STATE,
           KEY + " in the bucket is damaged: " + e.getMessage(), e);

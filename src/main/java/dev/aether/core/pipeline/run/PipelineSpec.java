@@ -35,6 +35,8 @@ import java.util.OptionalInt;
  * @param workDir the launcher's private folder for this project (holds the live ledger)
  * @param spotAttempts when present (K), after K spot interruptions of a job its next attempt
  *     runs on on-demand capacity (see {@code Coordinator.Settings#spotAttempts})
+ * @param jobTimeout when present, a run longer than this is killed with every process it started
+ *     and counts as a failed attempt ({@code --job-timeout})
  */
 public record PipelineSpec(
     String name,
@@ -54,7 +56,7 @@ public record PipelineSpec(
     int coordinatorPort,
     Optional<String> advertisedHost,
     Path workDir,
-    OptionalInt spotAttempts) {
+    OptionalInt spotAttempts, Optional<Duration> jobTimeout) {
 
   public PipelineSpec {
     ProjectName.check(name);
@@ -82,6 +84,10 @@ public record PipelineSpec(
     if (leaseTimeout.toMillis() < 100) {
       throw AetherException.invalidInput("lease timeout must be at least 100 ms, got "
           + leaseTimeout.toMillis() + " ms");
+    }
+    if (jobTimeout.isPresent() && jobTimeout.get().toMillis() < 1) {
+      throw AetherException.invalidInput("the job timeout (--job-timeout) must be more than 0,"
+          + " got " + jobTimeout.get());
     }
     if (coordinatorPort < 0 || coordinatorPort > 65535) {
       throw AetherException.invalidInput(
@@ -123,6 +129,7 @@ public record PipelineSpec(
     private Optional<String> advertisedHost = Optional.empty();
     private Path workDir;
     private OptionalInt spotAttempts = OptionalInt.empty();
+    private Optional<Duration> jobTimeout = Optional.empty();
 
     private Builder(String name, Path script, Path argsFile) {
       this.name = name;
@@ -200,6 +207,12 @@ public record PipelineSpec(
       return this;
     }
 
+    /** No limit by default. */
+    public Builder jobTimeout(Duration v) {
+      jobTimeout = Optional.ofNullable(v);
+      return this;
+    }
+
     /** Defaults to {@code $AETHER_HOME/work/<name>} (see {@link ProjectDirs}). */
     public Builder workDir(Path v) {
       workDir = v;
@@ -210,7 +223,8 @@ public record PipelineSpec(
       Path work = workDir != null ? workDir : ProjectDirs.fromEnvironment().work(name);
       return new PipelineSpec(name, script, binDir, dataDir, argsFile, processorsPerJob,
           memoryPerJobGb, instances, slotsPerNode, maxAttempts, restart, leaseTimeout,
-          checkpointInterval, bindHost, coordinatorPort, advertisedHost, work, spotAttempts);
+          checkpointInterval, bindHost, coordinatorPort, advertisedHost, work, spotAttempts,
+          jobTimeout);
     }
   }
 }

@@ -38,7 +38,7 @@ class InterruptionTest {
   /** Jobs on the node at 10.0.0.1 hang until killed; elsewhere they finish at once. */
   private static final String SCRIPT = """
       #!/bin/sh
-      echo $$ > "$5/pid-$AETHER_JOB_NUMBER-$6"
+      mkdir -p PIDS && echo $$ > "PIDS/pid-$AETHER_JOB_NUMBER-$6"
       if [ "$6" = "10.0.0.1" ]; then sleep 120; fi
       echo "job $1 on $6" > "$5/result-$AETHER_JOB_NUMBER"
       """;
@@ -54,7 +54,9 @@ class InterruptionTest {
   @BeforeEach
   void start() {
     bucket = new LocalStorage(dir.resolve("bucket"));
-    bucket.put("script/job.sh", SCRIPT.getBytes(StandardCharsets.UTF_8));
+    // Run files outside $5: a run's outputs reach output/ only when it exits 0.
+    bucket.put("script/job.sh", SCRIPT.replace("PIDS", dir.resolve("pids").toString())
+        .getBytes(StandardCharsets.UTF_8));
     ledger = JobLedger.open(dir.resolve("ledger.db"));
     ledger.load(ArgsFile.parse("a\nb\nc\n"), false);
     // A lease of a minute: anything that frees a job within seconds is the release, not expiry.
@@ -79,11 +81,12 @@ class InterruptionTest {
     ManualNotices notice = new ManualNotices();
     Future<Integer> a = agents.submit(() -> agent("node-a", "10.0.0.1", notice).run());
     Path output = bucket.root().resolve("output");
-    await(() -> Files.exists(output.resolve("pid-1-10.0.0.1"))
-        && Files.exists(output.resolve("pid-2-10.0.0.1")));
+    Path pids = dir.resolve("pids");
+    await(() -> Files.exists(pids.resolve("pid-1-10.0.0.1"))
+        && Files.exists(pids.resolve("pid-2-10.0.0.1")));
     assertThat(ledger.counts()).isEqualTo(new LedgerCounts(1, 2, 0, 0));
-    long pid1 = Long.parseLong(Files.readString(output.resolve("pid-1-10.0.0.1")).strip());
-    long pid2 = Long.parseLong(Files.readString(output.resolve("pid-2-10.0.0.1")).strip());
+    long pid1 = Long.parseLong(Files.readString(pids.resolve("pid-1-10.0.0.1")).strip());
+    long pid2 = Long.parseLong(Files.readString(pids.resolve("pid-2-10.0.0.1")).strip());
 
     notice.fire("terminate at 2026-11-25T08:22:00Z");
 
@@ -131,7 +134,8 @@ class InterruptionTest {
     assertThat(client.lease("n1").stop()).as("a leaving node gets no work").isTrue();
     // n1 still finishes and reports the run that had ended before the notice.
     assertThat(client.complete("n1", two, 0).accepted()).isTrue();
-    assertThat(client.lease("n2").job()).isEqualTo(new Lease(1, 1, one.args()));
+    assertThat(client.lease("n2").job()).as("a new lease number: AETHER_ATTEMPT is never reused")
+        .isEqualTo(new Lease(1, 2, one.args()));
 
     // A retried release (its reply lost) changes nothing and asks for no second replacement.
     assertThat(client.release("n1", List.of()).released()).isZero();

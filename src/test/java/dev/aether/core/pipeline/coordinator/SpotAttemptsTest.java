@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,8 +40,9 @@ class SpotAttemptsTest {
     ledger.load(ArgsFile.parse("a\nb\n"), false);
     coordinator = Coordinator.start(ledger,
         new Coordinator.Settings(Duration.ofSeconds(60), 3, 1, 1, OptionalInt.of(1),
-            Duration.ZERO, "script/job.sh", OptionalInt.of(2)),
+            Duration.ZERO, "script/job.sh", Optional.empty(), OptionalInt.of(2)),
         token, new InetSocketAddress("127.0.0.1", 0), () -> {}, clock::get, replaced::add,
+        Coordinator.Limits.DEFAULT,
         node -> node.startsWith("spot-"));
     client = new CoordinatorClient(coordinator.uri("127.0.0.1"), token, Duration.ofSeconds(5));
   }

@@ -54,6 +54,36 @@ class ArgsFileTest {
   }
 
   @Test
+  void refusesALineLongerThanOneArgumentMayBeNamingTheLine() {
+    String longest = "x".repeat(ArgsFile.MAX_LINE_BYTES);
+    assertThat(ArgsFile.parse("ok\n" + longest + "\n").jobs()).containsExactly("ok", longest);
+    // 200 KiB, and a line whose UTF-8 (3 bytes a character) is over the limit though its
+    // characters are not
+    for (String line : List.of("y".repeat(200 * 1024), "\u65e5".repeat(50_000))) {
+      assertThatThrownBy(() -> ArgsFile.parse("ok\n# c\n" + line + "\n"))
+          .isInstanceOf(AetherException.class)
+          .hasMessageStartingWith("line 3 of the args file (-A) is")
+          .hasMessageContaining("MAX_ARG_STRLEN")
+          .extracting(e -> ((AetherException) e).exitStatus())
+          .isEqualTo(AetherException.INVALID_INPUT);
+    }
+  }
+
+  @Test
+  void aLineAtTheLimitReachesTheScriptWhole(@TempDir Path dir) throws Exception {
+    // The limit is the kernel's: one byte more and execve fails with E2BIG.
+    Path script = Files.writeString(dir.resolve("len.sh"), "#!/bin/sh\nprintf %s \"$1\" | wc -c\n");
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions
+        .fromString("rwxr-xr-x"));
+    String longest = "x".repeat(ArgsFile.MAX_LINE_BYTES);
+    Process ok = new ProcessBuilder(script.toString(), longest).redirectErrorStream(true).start();
+    assertThat(new String(ok.getInputStream().readAllBytes()).strip())
+        .isEqualTo(Integer.toString(ArgsFile.MAX_LINE_BYTES));
+    assertThatThrownBy(() -> new ProcessBuilder(script.toString(), longest + "x").start())
+        .hasMessageContaining("Argument list too long");
+  }
+
+  @Test
   void rejectsAFileWithNoJobs(@TempDir Path dir) throws Exception {
     Path f = Files.writeString(dir.resolve("args.txt"), "# only a comment\n\n");
     assertThatThrownBy(() -> ArgsFile.read(f))

@@ -99,7 +99,8 @@ class JobLedgerTest {
     Job b = ledger.job(2).orElseThrow();
     assertThat(b.state()).isEqualTo(JobState.PENDING);
     assertThat(b.attempts()).as("not the job's fault").isZero();
-    assertThat(ledger.lease("n2", 0, LEASE)).contains(new Lease(2, 1, "b"));
+    assertThat(ledger.lease("n2", 0, LEASE)).as("a new number: the old run may still go on")
+        .contains(new Lease(2, 2, "b"));
   }
 
   @Test
@@ -159,5 +160,43 @@ class JobLedgerTest {
     try (JobLedger c = JobLedger.openExisting(copy)) {
       assertThat(c.counts()).isEqualTo(new LedgerCounts(2, 1, 0, 0));
     }
+  }
+
+  @Test
+  void leaseNumbersAreNeverHandedOutTwice() {
+    Lease first = ledger.lease("n1", 0, LEASE).orElseThrow();
+    assertThat(ledger.release("n1", first.number(), first.attempt())).isTrue();
+    Lease second = ledger.lease("n2", 0, LEASE).orElseThrow();
+    assertThat(second).as("after a release").isEqualTo(new Lease(1, 2, "a"));
+    assertThat(ledger.job(1).orElseThrow().attempts()).as("the release is not counted").isOne();
+
+    ledger.recoverLeases(); // the coordinator died
+    assertThat(ledger.lease("n3", 0, LEASE).orElseThrow().attempt()).isEqualTo(3);
+    assertThat(ledger.complete("n2", 1, 2, 0, 1, 3)).as("the old lease is not heard").isEmpty();
+
+    ledger.load(ArgsFile.parse("a\nb\nc\n"), true); // --restart
+    assertThat(ledger.lease("n4", 0, LEASE).orElseThrow().attempt()).isEqualTo(4);
+
+    ledger.skipLeaseNumbers(100); // restored from a checkpoint that may be older
+    assertThat(ledger.lease("n5", 0, LEASE).orElseThrow()).isEqualTo(new Lease(2, 101, "b"));
+  }
+
+  @Test
+  void anOpenLedgerMapsNoSharedMemoryAndOthersReadItsSnapshot() {
+    ledger.lease("n", 0, LEASE);
+    ledger.copyTo(JobLedger.snapshotOf(ledger.file()));
+    ledger.lease("n", 0, LEASE);
+
+    // No -shm: nothing the kernel could answer with SIGBUS once the disk cannot be written.
+    assertThat(dir.resolve("ledger.db-shm")).doesNotExist();
+    try (JobLedger reader = JobLedger.openForReading(ledger.file())) {
+      assertThat(reader.file()).isEqualTo(JobLedger.snapshotOf(ledger.file()));
+      assertThat(reader.counts()).as("the snapshot's counts").isEqualTo(new LedgerCounts(2, 1, 0, 0));
+    }
+    ledger.close();
+    try (JobLedger reader = JobLedger.openForReading(dir.resolve("ledger.db"))) {
+      assertThat(reader.counts()).as("the ledger itself once free").isEqualTo(new LedgerCounts(1, 2, 0, 0));
+    }
+    ledger = JobLedger.open(dir.resolve("ledger.db"));
   }
 }
