@@ -42,13 +42,6 @@ record RunManifest(String run, String name, String scriptKey, int processors, do
   /** For a manifest written before the deadline was: ten minutes. */
   static final Duration DEFAULT_JOIN_DEADLINE = Duration.ofMinutes(10);
 
-  /** Without a job time limit. */
-  RunManifest(String run, String name, String scriptKey, int processors, double memoryGb,
-      int maxAttempts, boolean restart, int port, Objective objective,
-      BigDecimal riskStep, Optional<BigDecimal> maxCost) {
-    this(run, name, scriptKey, processors, memoryGb, maxAttempts, restart, port, objective,
-        riskStep, maxCost, Optional.empty());
-  }
 
   /** The requirements the plan was bid with, for replacements of interrupted nodes. */
   Requirements requirements() {

@@ -138,6 +138,7 @@ public final class Pipeline {
     try (Coordinator coordinator = Coordinator.start(ledger, settings, token,
         new InetSocketAddress(spec.bindHost(), spec.coordinatorPort()),
         () -> checkpoint(ledger, spec, storage), System::currentTimeMillis, replacer,
+        Coordinator.Limits.DEFAULT,
         // spot or not, as the provider started it (for --spot-attempts)
         id -> machines.find(id).map(n -> n.instance().biddable()).orElse(false))) {
       var uri = coordinator.uri(spec.advertisedHost().orElse(spec.bindHost()));
