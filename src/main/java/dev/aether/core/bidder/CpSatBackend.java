@@ -40,6 +40,9 @@ final class CpSatBackend implements MilpBackend {
     CpSolver solver = new CpSolver();
     // One worker: a parallel portfolio may return a different optimum from run to run.
     solver.getParameters().setNumWorkers(1);
+    // Exact: stop only when the bound meets the best solution.
+    solver.getParameters().setRelativeGapLimit(0.0);
+    solver.getParameters().setAbsoluteGapLimit(0.0);
     CpSolverStatus status = solver.solve(model);
     if (status == CpSolverStatus.INFEASIBLE) {
       return Optional.empty();

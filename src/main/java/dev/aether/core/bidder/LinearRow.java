@@ -39,6 +39,16 @@ public record LinearRow(String name, int[] vars, long[] coefs, Sense sense, long
     return sum;
   }
 
+  /** The variables without a copy, for the solver's loops; never to be changed. */
+  int[] varsRef() {
+    return vars;
+  }
+
+  /** The coefficients without a copy, for the solver's loops; never to be changed. */
+  long[] coefsRef() {
+    return coefs;
+  }
+
   public boolean holdsAt(long[] x) {
     long lhs = valueAt(x);
     return sense == Sense.AT_LEAST ? lhs >= rhs : lhs <= rhs;

@@ -27,18 +27,24 @@ public record Catalog(String source, List<Offer> offers) {
         source, offers.stream().filter(o -> o.region().equals(region)).toList());
   }
 
-  /** The offers whose type is not burstable (see {@link InstanceType#isBurstable()}). */
+  /** The vCPU quota classes of the offers' types, as the provider named them. */
+  public Set<String> quotaClasses() {
+    return offers.stream().map(o -> o.type().quotaClass())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** The offers whose type is not burstable (see {@link InstanceType#burstable()}). */
   public Catalog withoutBurstable() {
     return new Catalog(source, offers.stream().filter(o -> !o.type().isBurstable()).toList());
   }
 
-  /** The offers of current-generation types (see {@link InstanceType#isPreviousGeneration()}). */
+  /** The offers of current-generation types (see {@link InstanceType#previousGeneration()}). */
   public Catalog withoutPreviousGeneration() {
     return new Catalog(source,
         offers.stream().filter(o -> !o.type().isPreviousGeneration()).toList());
   }
 
-  /** The offers whose type has no accelerator (see {@link InstanceType#isAccelerated()}). */
+  /** The offers whose type has no accelerator (see {@link InstanceType#accelerated()}). */
   public Catalog withoutAccelerators() {
     return new Catalog(source, offers.stream().filter(o -> !o.type().isAccelerated()).toList());
   }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -21,15 +22,24 @@ import java.util.Set;
  *
  * <p>A header row names the columns; order does not matter. Required: {@code instance_type,
  * vcpus, memory_gib, region, on_demand_price}. Optional: {@code zone, arch, storage_gb,
- * spot_price, spot_max_price}. Units: vCPUs (count), GiB, GB, USD per hour. Each row gives an
- * on-demand offer, and a spot offer when {@code spot_price} is not empty; the spot offer's risk
+ * spot_price, spot_max_price, interruption_rate, burstable, accelerated, previous_generation,
+ * quota_class}. Units: vCPUs (count), GiB, GB, USD per hour, probability per hour. Each row gives
+ * an on-demand offer, and a spot offer when {@code spot_price} is not empty; the spot offer's risk
  * price is {@code spot_max_price}, or the on-demand price when that is empty, capped at on-demand.
+ * The provider's facts about a type ({@code burstable, accelerated, previous_generation}: {@code
+ * true}/{@code false}, empty = false; {@code quota_class}: empty = {@code standard}) are taken as
+ * given: nothing is derived from type names. See docs/catalog.md.
  */
 public final class CatalogCsv {
   static final List<String> REQUIRED =
       List.of("instance_type", "vcpus", "memory_gib", "region", "on_demand_price");
   static final Set<String> OPTIONAL =
-      Set.of("zone", "arch", "storage_gb", "spot_price", "spot_max_price");
+      Set.of("zone", "arch", "storage_gb", "spot_price", "spot_max_price", "interruption_rate",
+          "burstable", "accelerated", "previous_generation", "quota_class");
+  /** The columns {@link #write} writes, in this order. */
+  static final String HEADER = "instance_type,vcpus,memory_gib,arch,storage_gb,region,zone,"
+      + "on_demand_price,spot_price,spot_max_price,interruption_rate,burstable,accelerated,"
+      + "previous_generation,quota_class";
 
   private CatalogCsv() {}
 
@@ -87,9 +97,7 @@ public final class CatalogCsv {
    * same offers. Used to hand the prices a plan was made with to the coordinator node.
    */
   public static String write(Catalog catalog) {
-    StringBuilder out = new StringBuilder(
-        "instance_type,vcpus,memory_gib,arch,storage_gb,region,zone,on_demand_price,spot_price,"
-            + "spot_max_price\n");
+    StringBuilder out = new StringBuilder(HEADER).append('\n');
     Map<String, Offer[]> rows = new java.util.TreeMap<>();
     for (Offer o : catalog.offers()) {
       Offer[] row = rows.computeIfAbsent(
@@ -103,15 +111,25 @@ public final class CatalogCsv {
             + " price cannot be written in the catalog format");
       }
       InstanceType t = any.type();
+      Offer spot = row[1];
       out.append(t.name()).append(',').append(t.vcpus()).append(',')
-          .append(BigDecimal.valueOf(t.memoryGib()).stripTrailingZeros().toPlainString())
-          .append(',').append(t.arch()).append(',').append(t.storageGb()).append(',')
+          .append(plain(t.memoryGib())).append(',').append(t.arch()).append(',')
+          .append(plain(t.storageGb())).append(',')
           .append(any.region()).append(',').append(any.zone()).append(',')
           .append(row[0].price().toPlainString()).append(',')
-          .append(row[1] == null ? "" : row[1].price().toPlainString()).append(',')
-          .append(row[1] == null ? "" : row[1].riskPrice().toPlainString()).append('\n');
+          .append(spot == null ? "" : spot.price().toPlainString()).append(',')
+          .append(spot == null ? "" : spot.riskPrice().toPlainString()).append(',')
+          .append(spot == null || spot.interruptionRate().isEmpty() ? ""
+              : plain(spot.interruptionRate().getAsDouble())).append(',')
+          .append(t.burstable()).append(',').append(t.accelerated()).append(',')
+          .append(t.previousGeneration()).append(',').append(t.quotaClass()).append('\n');
     }
     return out.toString();
+  }
+
+  /** A double as the shortest decimal that reads back as the same double, without exponent. */
+  private static String plain(double d) {
+    return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
   }
 
   private static void checkHeader(String name, Set<String> columns) {
@@ -128,10 +146,16 @@ public final class CatalogCsv {
   private record RowReader(String name, int line, Map<String, String> row) {
     List<Offer> offers() {
       InstanceType type;
+      String quotaClass = text("quota_class", false);
+      if (!quotaClass.isEmpty() && !quotaClass.matches("[A-Za-z0-9_.-]+")) {
+        throw bad("quota_class", "'" + quotaClass + "' is not a class name (letters, digits,"
+            + " '-', '_' and '.')");
+      }
       try {
         type = new InstanceType(
             text("instance_type", true), integer("vcpus", true), decimal("memory_gib", true)
-                .doubleValue(), storage(), text("arch", false));
+                .doubleValue(), storage(), text("arch", false), bool("burstable"),
+            bool("accelerated"), bool("previous_generation"), quotaClass);
       } catch (IllegalArgumentException e) {
         throw bad("instance_type", e.getMessage());
       }
@@ -141,17 +165,35 @@ public final class CatalogCsv {
       List<Offer> offers = new ArrayList<>();
       offers.add(new Offer(type, region, zone, Market.ON_DEMAND, onDemand, onDemand));
       BigDecimal spot = decimal("spot_price", false);
+      // The rate describes the spot offer; on a row without one it has nothing to describe.
+      BigDecimal rate = decimal("interruption_rate", false);
+      if (rate != null && rate.compareTo(BigDecimal.ONE) >= 0) {
+        throw bad("interruption_rate", "'" + row.get("interruption_rate") + "' is not a"
+            + " probability per hour below 1");
+      }
       if (spot != null) {
         BigDecimal max = decimal("spot_max_price", false);
         BigDecimal risk = max == null ? onDemand : max.min(onDemand);
-        offers.add(new Offer(type, region, zone, Market.SPOT, spot, risk));
+        offers.add(new Offer(type, region, zone, Market.SPOT, spot, risk,
+            rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate.doubleValue())));
       }
       return offers;
     }
 
-    private int storage() {
+    private double storage() {
       BigDecimal gb = decimal("storage_gb", false);
-      return gb == null ? 0 : gb.intValue();
+      return gb == null ? 0 : gb.doubleValue();
+    }
+
+    private boolean bool(String column) {
+      String value = text(column, false);
+      if (value.isEmpty() || value.equalsIgnoreCase("false")) {
+        return false;
+      }
+      if (value.equalsIgnoreCase("true")) {
+        return true;
+      }
+      throw bad(column, "'" + value + "' is not true or false");
     }
 
     private String text(String column, boolean required) {

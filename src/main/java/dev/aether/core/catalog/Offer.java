@@ -2,6 +2,7 @@ package dev.aether.core.catalog;
 
 import java.math.BigDecimal;
 import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * One way to buy one instance type: in a region and zone, on a market, at a price.
@@ -14,10 +15,13 @@ import java.util.Objects;
  * @param riskPrice worst price we expect to pay, USD per hour: for spot the historical maximum spot
  *     price over the look-back window (capped at on-demand), or the on-demand price when no history
  *     is known (AWS's default maximum bid); for on-demand the price itself
+ * @param interruptionRate spot only: the probability that an instance of this offer is interrupted
+ *     in a given hour, when the provider publishes it (see {@link InterruptionBands}); always empty
+ *     for on-demand offers, which are not interrupted
  */
 public record Offer(
     InstanceType type, String region, String zone, Market market, BigDecimal price,
-    BigDecimal riskPrice) {
+    BigDecimal riskPrice, OptionalDouble interruptionRate) {
 
   public Offer {
     Objects.requireNonNull(type, "type");
@@ -30,6 +34,24 @@ public record Offer(
     if (riskPrice == null || riskPrice.compareTo(price) < 0) {
       riskPrice = price;
     }
+    interruptionRate = interruptionRate == null ? OptionalDouble.empty() : interruptionRate;
+    if (interruptionRate.isPresent()) {
+      double r = interruptionRate.getAsDouble();
+      if (market == Market.ON_DEMAND) {
+        throw new IllegalArgumentException(type.name() + ": an on-demand offer has no"
+            + " interruption rate");
+      }
+      if (!(r >= 0) || !(r < 1)) {
+        throw new IllegalArgumentException(type.name() + ": interruption_rate must be a"
+            + " probability per hour in [0, 1), got " + r);
+      }
+    }
+  }
+
+  /** An offer whose interruption rate is not known. */
+  public Offer(InstanceType type, String region, String zone, Market market, BigDecimal price,
+      BigDecimal riskPrice) {
+    this(type, region, zone, market, price, riskPrice, OptionalDouble.empty());
   }
 
   /** The bid for a spot offer: its risk price. Unused for on-demand. */
@@ -40,5 +62,13 @@ public record Offer(
   /** A stable, readable key used to order offers and break ties, e.g. {@code c5.large/use1-az1/spot}. */
   public String key() {
     return type.name() + "/" + (zone.isEmpty() ? region : zone) + "/" + market.label();
+  }
+
+  /**
+   * The spot capacity pool this offer draws on: its type in its zone (in its region when the
+   * provider picks the zone), e.g. {@code c5.large/use1-az1}.
+   */
+  public String pool() {
+    return type.name() + "/" + (zone.isEmpty() ? region : zone);
   }
 }
