@@ -3,7 +3,8 @@
 
 Output: src/main/resources/dev/aether/core/catalog/aws-snapshot.csv in the --catalog format
 (instance_type, vcpus, memory_gib, arch, storage_gb, region, zone, on_demand_price, spot_price,
-spot_max_price, interruption_rate, burstable, accelerated, previous_generation, quota_class).
+spot_max_price, interruption_rate, burstable, accelerated, previous_generation, quota_class,
+spot_price_estimated: true on the Spot Advisor estimates).
 Sources, see ../shared/catalog/README.md:
   * aws-zones-*.csv       observed per-zone spot prices (us-east-1, us-west-2), standard zones only;
   * aws-us-east-1.csv     every other us-east-1 type, with the Spot Advisor's estimated spot price
@@ -122,7 +123,8 @@ for f in sorted(SHARED.glob("aws-zones-*.csv")):
         zoned.add((t, region))
         rows.append([t, num(r["vcpus"]), num(r["memory_gib"]), r["arch"], storage_gb(t), region,
                      r["zone"], r["on_demand_price"], r["spot_price"], "",
-                     rate_text(band_of(t, region)) if r["spot_price"] else ""] + facts(t))
+                     rate_text(band_of(t, region)) if r["spot_price"] else ""] + facts(t)
+                    + ["false"])
 for r in csv.DictReader(open(SHARED / "aws-us-east-1.csv")):
     t = r["InstanceType"]
     if (t, "us-east-1") in zoned or t.startswith("mac") or not r["OnDemandPriceUSDh"]:
@@ -131,12 +133,14 @@ for r in csv.DictReader(open(SHARED / "aws-us-east-1.csv")):
     band = r["InterruptionBucket"] if r["InterruptionBucket"] != "" else band_of(t, "us-east-1")
     rows.append([t, num(r["vCPUs"]), num(r["MemoryGiB"]), arch_of(t), storage_gb(t),
                  "us-east-1", "", r["OnDemandPriceUSDh"], spot, "",
-                 rate_text(band) if spot else ""] + facts(t))
+                 rate_text(band) if spot else ""] + facts(t)
+                + ["true" if spot else "false"])
 rows.sort(key=lambda r: (r[5], r[0], r[6]))
 with open(OUT, "w", newline="") as out:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["instance_type", "vcpus", "memory_gib", "arch", "storage_gb", "region", "zone",
                 "on_demand_price", "spot_price", "spot_max_price", "interruption_rate",
-                "burstable", "accelerated", "previous_generation", "quota_class"])
+                "burstable", "accelerated", "previous_generation", "quota_class",
+                "spot_price_estimated"])
     w.writerows(rows)
 print(f"{OUT}: {len(rows)} offers")

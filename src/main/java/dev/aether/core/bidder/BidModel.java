@@ -278,6 +278,7 @@ public final class BidModel {
           .thenComparing(k -> k.offer().price())
           .thenComparing(k -> k.offer().riskPrice())
           .thenComparingDouble(k -> k.offer().interruptionRate().orElse(-1))
+          .thenComparing(k -> k.offer().priceEstimated())
           .thenComparing(k -> k.offer().type().toString());
 
   /** Per variable: the most of it any minimum could need, were it the only offer bought. */

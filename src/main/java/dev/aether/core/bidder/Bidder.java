@@ -93,6 +93,7 @@ public final class Bidder {
 
   private final SolverKind solverKind;
   private final ExactSolver exact;
+  private final ExactSolver ties;
 
   public Bidder() {
     this(DEFAULT_SOLVER);
@@ -100,11 +101,43 @@ public final class Bidder {
 
   public Bidder(SolverKind solverKind) {
     this.solverKind = Objects.requireNonNull(solverKind, "solverKind");
-    this.exact = new ExactSolver(solverKind.backend());
+    MilpBackend cpSat = SolverKind.CP_SAT.backend();
+    this.exact = new ExactSolver(solverKind.backend(), cpSat);
+    // The tie-break stages hold the objective at its optimum: a row the solution meets exactly,
+    // where floating-point tolerances mislead. CP-SAT's integer arithmetic does not; their
+    // programs are small once the cost stage's bound has fixed what cannot be optimal.
+    this.ties = new ExactSolver(cpSat, cpSat);
   }
 
   public SolverKind solverKind() {
     return solverKind;
+  }
+
+  /**
+   * Starts loading the solvers' native libraries and initialising the solvers in the background,
+   * so that a command that will bid pays for it while it reads its inputs. Returns at once; the
+   * first bid waits for whatever is left.
+   */
+  public static void prepare() {
+    Thread warm = new Thread(Bidder::warmUp, "aether-solver-warm-up");
+    warm.setDaemon(true);
+    warm.start();
+  }
+
+  /** One tiny program through each solver the bidder uses: their first call costs the most. */
+  private static void warmUp() {
+    try {
+      Natives.load();
+      IntegerProgram tiny = new IntegerProgram(new long[] {3, 3}, List.of(
+          new LinearRow("slots", new int[] {0, 1}, new long[] {1, 2}, LinearRow.Sense.AT_LEAST,
+              3)));
+      long[] cost = {2, 3};
+      LpBound.of(tiny, cost);
+      DEFAULT_SOLVER.backend().minimise(tiny, cost);
+      SolverKind.CP_SAT.backend().minimise(tiny, cost);
+    } catch (RuntimeException | LinkageError e) {
+      // only a head start: the bid itself loads and reports whatever fails here
+    }
   }
 
   /**
@@ -201,7 +234,7 @@ public final class Bidder {
     IntegerProgram atOptimum = program.with(List.of(
         new LinearRow("objective", vars, objective, LinearRow.Sense.AT_MOST, best.value())));
     IntegerProgram.Restricted rest = atOptimum.restrict(keep);
-    ExactSolver.Outcome fewest = exact.minimise(rest.program(), rest.restrict(ones),
+    ExactSolver.Outcome fewest = ties.minimise(rest.program(), rest.restrict(ones),
         Optional.of(rest.restrict(best.x()))).orElseThrow(() -> lost("instance count"));
     long[] restOnes = rest.restrict(ones);
     int[] restVars = new int[restOnes.length];
@@ -210,7 +243,7 @@ public final class Bidder {
     }
     IntegerProgram atCount = rest.program().with(List.of(
         new LinearRow("count", restVars, restOnes, LinearRow.Sense.AT_MOST, fewest.value())));
-    ExactSolver.Outcome earliest = exact.minimise(atCount, rest.restrict(ranks),
+    ExactSolver.Outcome earliest = ties.minimise(atCount, rest.restrict(ranks),
         Optional.of(fewest.x())).orElseThrow(() -> lost("offer order"));
     return rest.expand(earliest.x());
   }

@@ -14,12 +14,19 @@ import java.util.Optional;
  * MilpBackend}). Every optimum of the whole program survives step 4, so the optimum of the rest is
  * the optimum of the whole; the backend only ever sees the variables that can matter, which on
  * catalogs of thousands of offers is what makes the solve fast.
+ *
+ * <p>A floating-point backend (CBC, SCIP) can misjudge a row that the optimum meets exactly, as
+ * the tie-break stages' "objective at most its optimum" rows are: it may call a program
+ * infeasible although a solution of it is known, or fail to prove its answer. Then the same
+ * program goes to the fallback, CP-SAT, whose arithmetic is exact on integer data.
  */
 final class ExactSolver {
   private final MilpBackend backend;
+  private final MilpBackend fallback;
 
-  ExactSolver(MilpBackend backend) {
+  ExactSolver(MilpBackend backend, MilpBackend fallback) {
     this.backend = backend;
+    this.fallback = fallback;
   }
 
   /**
@@ -47,14 +54,26 @@ final class ExactSolver {
         return Optional.of(new Outcome(start.get(), value, bound));
       }
       IntegerProgram.Restricted rest = program.restrict(bound.get().usable(value));
-      long[] x = backend.minimise(rest.program(), rest.restrict(objective))
+      long[] x = solveKnowingFeasible(rest.program(), rest.restrict(objective))
           .map(rest::expand)
           .orElseThrow(() -> new IllegalStateException(
               "the reduced program lost the feasible solution it was cut from"));
       return Optional.of(new Outcome(x, Bidder.dot(objective, x), bound));
     }
-    return backend.minimise(program, objective)
-        .map(x -> new Outcome(x, Bidder.dot(objective, x), bound));
+    Optional<long[]> x = start.isPresent() ? solveKnowingFeasible(program, objective)
+        : backend.minimise(program, objective);
+    return x.map(v -> new Outcome(v, Bidder.dot(objective, v), bound));
+  }
+
+  /** The backend's optimum of a program known to be feasible; the fallback's if it fails. */
+  private Optional<long[]> solveKnowingFeasible(IntegerProgram program, long[] objective) {
+    Optional<long[]> x;
+    try {
+      x = backend.minimise(program, objective);
+    } catch (dev.aether.core.AetherException e) {
+      x = Optional.empty(); // no proof from the backend: ask the exact one
+    }
+    return x.isPresent() || fallback == backend ? x : fallback.minimise(program, objective);
   }
 
   /**

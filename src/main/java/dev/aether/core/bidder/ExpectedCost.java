@@ -15,9 +15,9 @@ import java.math.RoundingMode;
  * the start, on capacity at the same price; on-demand instances are not interrupted. A job of H
  * hours then takes {@code E[T] = (e^(lambda H) - 1) / lambda} hours in expectation (the classic
  * result for restart after failure), so an hour of planned work costs the offer's price times the
- * inflation {@code g = E[T] / H >= 1}. The expected $/hour of an offer is {@code price x g},
- * rounded half-up to whole micro-dollars; the expected total of a plan is {@code W x H x sum
- * count x price x g}, W the waves.
+ * inflation {@code g = E[T] / H >= 1}. The expected $/hour of an offer is {@code price x g}:
+ * the price in whole micro-dollars (half-up) times g, rounded to whole micro-dollars (half-up);
+ * the expected total of a plan is {@code W x H x sum count x price x g}, W the waves.
  */
 public final class ExpectedCost {
   /**
@@ -52,9 +52,10 @@ public final class ExpectedCost {
 
   /** The offer's expected $/hour in micro-dollars: price x g, rounded half-up. */
   public static long hourlyMicros(Offer offer, double hours) {
-    return offer.price().multiply(BigDecimal.valueOf(inflation(offer, hours)))
-        .movePointRight(BidModel.MONEY_DECIMALS).setScale(0, RoundingMode.HALF_UP)
-        .longValueExact();
+    long price = BidModel.micros(offer.price(), RoundingMode.HALF_UP);
+    double g = inflation(offer, hours);
+    // g = 1 exactly on-demand and for unrated hours of 0: keep the price as it is
+    return g == 1.0 ? price : Math.round(price * g);
   }
 
   /** The offer's expected $/hour: price x g, to the micro-dollar. */

@@ -14,7 +14,25 @@ import java.util.stream.Collectors;
  */
 public record Catalog(String source, List<Offer> offers) {
   public Catalog {
-    offers = offers.stream().sorted(Comparator.comparing(Offer::key)).toList();
+    // Keys are built once per offer, and a list already in order (a filter of a catalog) is kept.
+    String[] keys = new String[offers.size()];
+    boolean sorted = true;
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = offers.get(i).key();
+      sorted &= i == 0 || keys[i - 1].compareTo(keys[i]) <= 0;
+    }
+    if (sorted) {
+      offers = List.copyOf(offers);
+    } else {
+      Integer[] order = new Integer[keys.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      // stable, as the stream sort before it: equal keys keep their order
+      java.util.Arrays.sort(order, Comparator.comparing(i -> keys[i]));
+      List<Offer> in = offers;
+      offers = java.util.Arrays.stream(order).map(in::get).toList();
+    }
   }
 
   public Set<String> regions() {

@@ -1,8 +1,7 @@
 package dev.aether.core.catalog;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.aether.core.AetherException;
@@ -12,6 +11,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -28,18 +28,28 @@ import java.util.Set;
  * price is {@code spot_max_price}, or the on-demand price when that is empty, capped at on-demand.
  * The provider's facts about a type ({@code burstable, accelerated, previous_generation}: {@code
  * true}/{@code false}, empty = false; {@code quota_class}: empty = {@code standard}) are taken as
- * given: nothing is derived from type names. See docs/catalog.md.
+ * given: nothing is derived from type names. {@code spot_price_estimated} (true/false) marks a
+ * spot price that is an estimate rather than an observed price. See docs/catalog.md.
  */
 public final class CatalogCsv {
   static final List<String> REQUIRED =
       List.of("instance_type", "vcpus", "memory_gib", "region", "on_demand_price");
   static final Set<String> OPTIONAL =
       Set.of("zone", "arch", "storage_gb", "spot_price", "spot_max_price", "interruption_rate",
-          "burstable", "accelerated", "previous_generation", "quota_class");
+          "burstable", "accelerated", "previous_generation", "quota_class",
+          "spot_price_estimated");
   /** The columns {@link #write} writes, in this order. */
   static final String HEADER = "instance_type,vcpus,memory_gib,arch,storage_gb,region,zone,"
       + "on_demand_price,spot_price,spot_max_price,interruption_rate,burstable,accelerated,"
-      + "previous_generation,quota_class";
+      + "previous_generation,quota_class,spot_price_estimated";
+
+  private static final CsvFactory FACTORY = CsvFactory.builder()
+      .enable(CsvParser.Feature.TRIM_SPACES)
+      .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+      .build();
+
+  private static final java.util.regex.Pattern QUOTA_CLASS =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+");
 
   private CatalogCsv() {}
 
@@ -54,36 +64,46 @@ public final class CatalogCsv {
     }
   }
 
-  /** Reads catalog rows from {@code in}; {@code name} is used in messages and as the source. */
+  /**
+   * Reads catalog rows from {@code in}; {@code name} is used in messages and as the source.
+   * Jackson's streaming CSV parser, not its data binding: binding costs most of a second to start,
+   * more than a whole dry run may take.
+   */
   public static Catalog read(Reader in, String name) throws IOException {
-    CsvMapper mapper = new CsvMapper();
-    mapper.enable(CsvParser.Feature.TRIM_SPACES);
-    mapper.enable(CsvParser.Feature.SKIP_EMPTY_LINES);
-    CsvSchema schema = CsvSchema.emptySchema().withHeader();
     List<Offer> offers = new ArrayList<>();
-    try (MappingIterator<Map<String, String>> rows =
-        mapper.readerForMapOf(String.class).with(schema).readValues(in)) {
+    try (CsvParser parser = FACTORY.createParser(in)) {
+      parser.setSchema(CsvSchema.emptySchema().withHeader());
       boolean headerChecked = false;
+      Map<String, String> row = new HashMap<>();
       while (true) {
-        Map<String, String> row;
-        int line;
+        JsonToken token;
         try {
-          if (!rows.hasNextValue()) {
-            break;
+          token = parser.nextToken();
+          if (token == JsonToken.FIELD_NAME) {
+            String column = parser.currentName();
+            parser.nextToken();
+            row.put(column, parser.getText());
+            continue;
           }
-          row = rows.nextValue();
-          // The row's last token (its END_OBJECT) stands on the row's own line.
-          line = rows.getParser().currentTokenLocation().getLineNr();
-        } catch (RuntimeJsonMappingException | IOException e) {
+        } catch (IOException | RuntimeException e) {
           throw AetherException.invalidInput(
-              name + ": line " + rows.getCurrentLocation().getLineNr() + ": not valid CSV ("
-                  + e.getMessage().lines().findFirst().orElse("") + ")");
+              name + ": line " + parser.currentLocation().getLineNr() + ": not valid CSV ("
+                  + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
         }
-        if (!headerChecked) {
-          checkHeader(name, row.keySet());
-          headerChecked = true;
+        if (token == null) {
+          break;
         }
-        offers.addAll(new RowReader(name, line, row).offers());
+        if (token == JsonToken.START_OBJECT) {
+          row.clear();
+        } else if (token == JsonToken.END_OBJECT) {
+          if (!headerChecked) {
+            checkHeader(name, row.keySet());
+            headerChecked = true;
+          }
+          // The row's last token (its END_OBJECT) stands on the row's own line.
+          int line = parser.currentTokenLocation().getLineNr();
+          offers.addAll(new RowReader(name, line, Map.copyOf(row)).offers());
+        }
       }
     }
     if (offers.isEmpty()) {
@@ -122,7 +142,8 @@ public final class CatalogCsv {
           .append(spot == null || spot.interruptionRate().isEmpty() ? ""
               : plain(spot.interruptionRate().getAsDouble())).append(',')
           .append(t.burstable()).append(',').append(t.accelerated()).append(',')
-          .append(t.previousGeneration()).append(',').append(t.quotaClass()).append('\n');
+          .append(t.previousGeneration()).append(',').append(t.quotaClass()).append(',')
+          .append(spot != null && spot.priceEstimated()).append('\n');
     }
     return out.toString();
   }
@@ -147,7 +168,7 @@ public final class CatalogCsv {
     List<Offer> offers() {
       InstanceType type;
       String quotaClass = text("quota_class", false);
-      if (!quotaClass.isEmpty() && !quotaClass.matches("[A-Za-z0-9_.-]+")) {
+      if (!quotaClass.isEmpty() && !QUOTA_CLASS.matcher(quotaClass).matches()) {
         throw bad("quota_class", "'" + quotaClass + "' is not a class name (letters, digits,"
             + " '-', '_' and '.')");
       }
@@ -175,7 +196,8 @@ public final class CatalogCsv {
         BigDecimal max = decimal("spot_max_price", false);
         BigDecimal risk = max == null ? onDemand : max.min(onDemand);
         offers.add(new Offer(type, region, zone, Market.SPOT, spot, risk,
-            rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate.doubleValue())));
+            rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate.doubleValue()),
+            bool("spot_price_estimated")));
       }
       return offers;
     }

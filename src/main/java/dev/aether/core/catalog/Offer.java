@@ -18,10 +18,12 @@ import java.util.OptionalDouble;
  * @param interruptionRate spot only: the probability that an instance of this offer is interrupted
  *     in a given hour, when the provider publishes it (see {@link InterruptionBands}); always empty
  *     for on-demand offers, which are not interrupted
+ * @param priceEstimated the price is an estimate, not an observed market price (the Spot Instance
+ *     Advisor's on-demand x (1 - typical saving) in the embedded snapshot), so reports say so
  */
 public record Offer(
     InstanceType type, String region, String zone, Market market, BigDecimal price,
-    BigDecimal riskPrice, OptionalDouble interruptionRate) {
+    BigDecimal riskPrice, OptionalDouble interruptionRate, boolean priceEstimated) {
 
   public Offer {
     Objects.requireNonNull(type, "type");
@@ -48,10 +50,16 @@ public record Offer(
     }
   }
 
-  /** An offer whose interruption rate is not known. */
+  /** An offer at an observed price whose interruption rate is not known. */
   public Offer(InstanceType type, String region, String zone, Market market, BigDecimal price,
       BigDecimal riskPrice) {
-    this(type, region, zone, market, price, riskPrice, OptionalDouble.empty());
+    this(type, region, zone, market, price, riskPrice, OptionalDouble.empty(), false);
+  }
+
+  /** An offer at an observed price. */
+  public Offer(InstanceType type, String region, String zone, Market market, BigDecimal price,
+      BigDecimal riskPrice, OptionalDouble interruptionRate) {
+    this(type, region, zone, market, price, riskPrice, interruptionRate, false);
   }
 
   /** The bid for a spot offer: its risk price. Unused for on-demand. */
