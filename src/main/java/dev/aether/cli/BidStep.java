@@ -39,7 +39,8 @@ final class BidStep {
           offers.stream().filter(o -> o.market() == Market.ON_DEMAND).toList();
       Requirements cost = new Requirements(req.processorsPerJob(), req.memoryGbPerJob(),
           plan.slots(), req.minCores(), req.minRamGb(), req.minStorageGb(), Optional.empty(),
-          Objective.COST, req.riskStep());
+          Objective.COST, req.riskStep(), req.jobs(), req.hoursPerJob(), Optional.empty(),
+          java.math.BigDecimal.ONE);
       onDemand = Optional.of(bidder.solve(cost, onDemandOffers, request.limits()));
     } catch (InfeasibleException e) {
       onDemand = Optional.empty(); // the limits leave no all-on-demand plan to compare with
