@@ -46,7 +46,7 @@ record BidRequest(
 
   static final String DEFAULT_REGION = "us-east-1";
   /** The default --max-pool-share, chosen by measurement: see docs/bidder.md. */
-  static final String DEFAULT_POOL_SHARE = "0.25";
+  static final String DEFAULT_POOL_SHARE = "0.5";
   static final Path DEFAULT_LIMITS = Path.of("instances.json");
   // The project name names the bucket, so it follows S3's bucket naming rules from the start.
   private static final Pattern PROJECT_NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$");
