@@ -103,10 +103,10 @@ public final class Bidder {
     this.solverKind = Objects.requireNonNull(solverKind, "solverKind");
     MilpBackend cpSat = SolverKind.CP_SAT.backend();
     this.exact = new ExactSolver(solverKind.backend(), cpSat);
-    // The tie-break stages hold the objective at its optimum: a row the solution meets exactly,
-    // where floating-point tolerances mislead. CP-SAT's integer arithmetic does not; their
-    // programs are small once the cost stage's bound has fixed what cannot be optimal.
-    this.ties = new ExactSolver(cpSat, cpSat);
+    // The tie-break stages hold the objective at its optimum: a row the solution meets exactly.
+    // The backend sees that row with half a unit of slack, and CP-SAT, exact, takes over when
+    // it still fails on a small program.
+    this.ties = new ExactSolver(solverKind.backend(), cpSat);
   }
 
   public SolverKind solverKind() {
@@ -232,7 +232,8 @@ public final class Bidder {
       return all;
     });
     IntegerProgram atOptimum = program.with(List.of(
-        new LinearRow("objective", vars, objective, LinearRow.Sense.AT_MOST, best.value())));
+        new LinearRow(LinearRow.HOLD_PREFIX + "objective", vars, objective,
+            LinearRow.Sense.AT_MOST, best.value())));
     IntegerProgram.Restricted rest = atOptimum.restrict(keep);
     ExactSolver.Outcome fewest = ties.minimise(rest.program(), rest.restrict(ones),
         Optional.of(rest.restrict(best.x()))).orElseThrow(() -> lost("instance count"));
@@ -242,7 +243,8 @@ public final class Bidder {
       restVars[k] = k;
     }
     IntegerProgram atCount = rest.program().with(List.of(
-        new LinearRow("count", restVars, restOnes, LinearRow.Sense.AT_MOST, fewest.value())));
+        new LinearRow(LinearRow.HOLD_PREFIX + "count", restVars, restOnes,
+            LinearRow.Sense.AT_MOST, fewest.value())));
     ExactSolver.Outcome earliest = ties.minimise(atCount, rest.restrict(ranks),
         Optional.of(fewest.x())).orElseThrow(() -> lost("offer order"));
     return rest.expand(earliest.x());

@@ -43,6 +43,8 @@ final class CpSatBackend implements MilpBackend {
     // Exact: stop only when the bound meets the best solution.
     solver.getParameters().setRelativeGapLimit(0.0);
     solver.getParameters().setAbsoluteGapLimit(0.0);
+    // A safety net: CP-SAT proves knapsacks of many columns slowly; better an error than a hang.
+    solver.getParameters().setMaxTimeInSeconds(120);
     CpSolverStatus status = solver.solve(model);
     if (status == CpSolverStatus.INFEASIBLE) {
       return Optional.empty();

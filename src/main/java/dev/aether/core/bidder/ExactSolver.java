@@ -18,9 +18,13 @@ import java.util.Optional;
  * <p>A floating-point backend (CBC, SCIP) can misjudge a row that the optimum meets exactly, as
  * the tie-break stages' "objective at most its optimum" rows are: it may call a program
  * infeasible although a solution of it is known, or fail to prove its answer. Then the same
- * program goes to the fallback, CP-SAT, whose arithmetic is exact on integer data.
+ * program goes to the fallback, CP-SAT, whose arithmetic is exact on integer data, when it is
+ * small enough for CP-SAT (whose propagation is slow on knapsacks of thousands of columns).
  */
 final class ExactSolver {
+  /** The most variables a program may have to go to the fallback. */
+  static final int FALLBACK_VARIABLES = 1_000;
+
   private final MilpBackend backend;
   private final MilpBackend fallback;
 
@@ -67,13 +71,17 @@ final class ExactSolver {
 
   /** The backend's optimum of a program known to be feasible; the fallback's if it fails. */
   private Optional<long[]> solveKnowingFeasible(IntegerProgram program, long[] objective) {
+    boolean canFallBack = fallback != backend && program.variables() <= FALLBACK_VARIABLES;
     Optional<long[]> x;
     try {
       x = backend.minimise(program, objective);
     } catch (dev.aether.core.AetherException e) {
+      if (!canFallBack) {
+        throw e;
+      }
       x = Optional.empty(); // no proof from the backend: ask the exact one
     }
-    return x.isPresent() || fallback == backend ? x : fallback.minimise(program, objective);
+    return x.isPresent() || !canFallBack ? x : fallback.minimise(program, objective);
   }
 
   /**

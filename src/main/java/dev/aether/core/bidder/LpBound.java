@@ -151,6 +151,18 @@ final class LpBound {
 
   /** The program as an OR-Tools model; integer variables when {@code integer}. */
   static MPModelProto proto(IntegerProgram program, long[] objective, boolean integer) {
+    return proto(program, objective, integer, 0.0);
+  }
+
+  /**
+   * The program as an OR-Tools model, the bound of each row that holds a stage's optimum ({@link
+   * LinearRow#HOLD_PREFIX}) moved outwards by {@code slack}: with integer data and integer
+   * variables a row's value is whole, so a slack below 1 changes no integer solution, and it
+   * keeps a floating-point solver from calling a row that the solution meets exactly broken.
+   * Other rows keep their whole bounds, which the solvers' integer rounding relies on.
+   */
+  static MPModelProto proto(IntegerProgram program, long[] objective, boolean integer,
+      double slack) {
     MPModelProto.Builder model = MPModelProto.newBuilder().setMaximize(false);
     long[] ub = program.upperBounds();
     double inf = Double.POSITIVE_INFINITY;
@@ -163,10 +175,11 @@ final class LpBound {
     }
     for (LinearRow row : program.rows()) {
       MPConstraintProto.Builder c = MPConstraintProto.newBuilder().setName(row.name());
+      double give = row.name().startsWith(LinearRow.HOLD_PREFIX) ? slack : 0;
       if (row.sense() == LinearRow.Sense.AT_LEAST) {
-        c.setLowerBound(row.rhs()).setUpperBound(inf);
+        c.setLowerBound(row.rhs() - give).setUpperBound(inf);
       } else {
-        c.setLowerBound(-inf).setUpperBound(row.rhs());
+        c.setLowerBound(-inf).setUpperBound(row.rhs() + give);
       }
       int[] vars = row.varsRef();
       long[] coefs = row.coefsRef();

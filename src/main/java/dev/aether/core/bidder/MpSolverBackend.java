@@ -47,7 +47,9 @@ final class MpSolverBackend implements MilpBackend {
     }
     MPSolverParameters params = new MPSolverParameters();
     try {
-      String error = solver.loadModelFromProto(LpBound.proto(program, objective, true));
+      // Half a unit of slack on the rows that hold an optimum: no integer solution changes (rows
+      // are whole), but a row the solution meets exactly is not at the mercy of tolerances.
+      String error = solver.loadModelFromProto(LpBound.proto(program, objective, true, 0.5));
       if (!error.isEmpty()) {
         throw new AetherException(AetherException.INTERNAL,
             solverId + " refused the model: " + error);
