@@ -329,6 +329,13 @@ public final class Bidder {
    * @throws InfeasibleException if no offered type fits one job
    */
   public int maxSlots(Requirements req, List<Offer> offers, Limits limits) {
+    if (limits.perType().isEmpty() && limits.vcpuQuotas().isEmpty()) {
+      // Nothing bounds anything: only whether a type fits a job is left to check.
+      if (offers.stream().noneMatch(o -> req.slotsOn(o.type().vcpus(), o.type().memoryGib()) > 0)) {
+        BidModel.of(req, offers, limits); // throws, naming the largest type offered
+      }
+      return Integer.MAX_VALUE;
+    }
     BidModel model = BidModel.of(req, offers, limits);
     LinearRow slots = model.demandRow(BidModel.SLOTS).orElseThrow();
     OptionalLong most = mostAllowed(model, slots);

@@ -14,24 +14,18 @@ import java.util.stream.Collectors;
  */
 public record Catalog(String source, List<Offer> offers) {
   public Catalog {
-    // Keys are built once per offer, and a list already in order (a filter of a catalog) is kept.
-    String[] keys = new String[offers.size()];
+    // A list already in order (a filter of a catalog) is kept as it is; checking costs no string.
     boolean sorted = true;
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = offers.get(i).key();
-      sorted &= i == 0 || keys[i - 1].compareTo(keys[i]) <= 0;
+    for (int i = 1; i < offers.size() && sorted; i++) {
+      sorted = Offer.compareKeys(offers.get(i - 1), offers.get(i)) <= 0;
     }
     if (sorted) {
       offers = List.copyOf(offers);
     } else {
-      Integer[] order = new Integer[keys.length];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
       // stable, as the stream sort before it: equal keys keep their order
-      java.util.Arrays.sort(order, Comparator.comparing(i -> keys[i]));
-      List<Offer> in = offers;
-      offers = java.util.Arrays.stream(order).map(in::get).toList();
+      List<Offer> in = new java.util.ArrayList<>(offers);
+      in.sort(Offer::compareKeys);
+      offers = List.copyOf(in);
     }
   }
 

@@ -24,7 +24,8 @@ public final class EmbeddedCatalog {
       if (in == null) {
         throw new IllegalStateException("embedded catalog " + RESOURCE + " missing from the build");
       }
-      Catalog read = CatalogCsv.read(new InputStreamReader(in, StandardCharsets.UTF_8), RESOURCE);
+      Catalog read = CatalogCsv.readPlain(new java.io.BufferedReader(
+          new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16), RESOURCE);
       return new Catalog(SOURCE, read.offers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

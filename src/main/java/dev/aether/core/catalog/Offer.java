@@ -73,6 +73,39 @@ public record Offer(
   }
 
   /**
+   * {@code a.key().compareTo(b.key())}, without building the keys: catalogs of thousands of
+   * offers are ordered and checked for order often.
+   */
+  public static int compareKeys(Offer a, Offer b) {
+    String[] pa = {a.type.name(), "/", a.zone.isEmpty() ? a.region : a.zone, "/",
+        a.market.label()};
+    String[] pb = {b.type.name(), "/", b.zone.isEmpty() ? b.region : b.zone, "/",
+        b.market.label()};
+    int ia = 0;
+    int ib = 0;
+    int ca = 0;
+    int cb = 0;
+    while (true) {
+      while (ia < pa.length && ca == pa[ia].length()) {
+        ia++;
+        ca = 0;
+      }
+      while (ib < pb.length && cb == pb[ib].length()) {
+        ib++;
+        cb = 0;
+      }
+      if (ia == pa.length || ib == pb.length) {
+        return (ia == pa.length ? 0 : 1) - (ib == pb.length ? 0 : 1);
+      }
+      char x = pa[ia].charAt(ca++);
+      char y = pb[ib].charAt(cb++);
+      if (x != y) {
+        return x - y;
+      }
+    }
+  }
+
+  /**
    * The spot capacity pool this offer draws on: its type in its zone (in its region when the
    * provider picks the zone), e.g. {@code c5.large/use1-az1}.
    */

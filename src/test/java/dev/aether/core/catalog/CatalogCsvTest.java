@@ -116,6 +116,24 @@ class CatalogCsvTest {
         .extracting(e -> ((AetherException) e).exitStatus()).isEqualTo(2);
   }
 
+  @Test
+  void comparesOfferKeysAsTheirStringsCompare() {
+    java.util.List<Offer> offers = EmbeddedCatalog.load().offers();
+    java.util.Random rnd = new java.util.Random(3);
+    for (int i = 0; i < 20_000; i++) {
+      Offer a = offers.get(rnd.nextInt(offers.size()));
+      Offer b = offers.get(rnd.nextInt(offers.size()));
+      assertThat(Integer.signum(Offer.compareKeys(a, b)))
+          .isEqualTo(Integer.signum(a.key().compareTo(b.key())));
+    }
+    InstanceType shortName = new InstanceType("c5.large", 2, 4, 0, null);
+    InstanceType longName = new InstanceType("c5.large2", 2, 4, 0, null);
+    Offer x = new Offer(shortName, "r", "z", Market.SPOT, BigDecimal.ONE, null);
+    Offer y = new Offer(longName, "r", "z", Market.SPOT, BigDecimal.ONE, null);
+    assertThat(Integer.signum(Offer.compareKeys(x, y)))
+        .isEqualTo(Integer.signum(x.key().compareTo(y.key())));
+  }
+
   private static Offer spotOf(Catalog c, String type) {
     return c.offers().stream()
         .filter(o -> o.type().name().equals(type) && o.market() == Market.SPOT)

@@ -99,6 +99,17 @@ class EmbeddedCatalogTest {
   }
 
   @Test
+  void isAPlainCsvThatJacksonReadsTheSame() throws Exception {
+    // The snapshot is read by splitting lines (fast); Jackson's parser must agree.
+    try (var in = EmbeddedCatalog.class.getResourceAsStream(EmbeddedCatalog.RESOURCE)) {
+      String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(text).doesNotContain("\"");
+      Catalog jackson = CatalogCsv.read(new java.io.StringReader(text), "snapshot");
+      assertThat(jackson.offers()).isEqualTo(catalog.offers());
+    }
+  }
+
+  @Test
   void leavesOutLocalZones() {
     assertThat(catalog.offers()).noneMatch(o -> o.zone().contains("-atl") || o.zone().contains("-lax"));
   }
