@@ -57,6 +57,7 @@ dry_run() {
   local label=$1
   shift
   local times=()
+  rm -f "$work/warm.psv"
   java -jar target/aether.jar "$@" -L "$work/warm.psv" >/dev/null # first run unpacks natives
   for _ in $(seq 1 "$runs"); do
     rm -f "$work/p.psv"

@@ -337,7 +337,7 @@ class BidderTest {
   @Test
   void theExpectedObjectiveAvoidsAPoolWhoseInterruptionsCostMoreThanItsDiscount() {
     // Spot at 0.20 interrupted 10% of hours: a 24-hour job is re-run so often that it costs
-    // 0.20 x (e^(24 x 0.105) - 1) / (24 x 0.105) = 0.73 an hour; on-demand costs 0.40.
+    // 0.20 x (e^(24 x 0.105) - 1) / (24 x 0.105) = 0.91 an hour; on-demand costs 0.40.
     InstanceType c5 = C5_LARGE;
     List<Offer> offers = List.of(
         new Offer(c5, "us-east-1", "z1", Market.SPOT, new BigDecimal("0.20"), null,
