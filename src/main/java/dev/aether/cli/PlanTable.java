@@ -41,7 +41,7 @@ final class PlanTable {
     }
     out.println();
     PlanReport report = PlanReport.of(plan, req, outcome.allOnDemand(), r.limits());
-    printReport(r, report);
+    printReport(r, report, true);
   }
 
   /** A saved plan (-L), priced from the catalog like a fresh one. */
@@ -57,10 +57,10 @@ final class PlanTable {
     }
     out.println();
     printReport(r, PlanReport.of(saved.plan(), req.withSlots(Math.max(1, saved.plan().slots())),
-        Optional.empty(), r.limits()));
+        Optional.empty(), r.limits()), false);
   }
 
-  private void printReport(BidRequest r, PlanReport report) {
+  private void printReport(BidRequest r, PlanReport report, boolean comparesOnDemand) {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"TYPE", "ZONE", "MARKET", "COUNT", "SLOTS", "$/H EACH", "$/H TOTAL",
         "BID", "POOL SHARE", "BAND"});
@@ -101,6 +101,10 @@ final class PlanTable {
           b.waves() == 1 ? "wave" : "waves", report.slots(), hours(b.expectedHours()));
     }, () -> out.println("Batch:      give --hours (per job) for the batch's expected total and"
         + " end"));
+    if (report.onDemand().isEmpty() && comparesOnDemand) {
+      out.printf("On-demand:  the limits allow no all-on-demand plan for %d slots to compare"
+          + " with%n", report.slots());
+    }
     report.onDemand().ifPresent(od -> {
       if (od.total().isPresent()) {
         out.printf("On-demand:  $%s for the batch ($%s/hour, %d slots, %s hours); this plan saves"
