@@ -1,6 +1,7 @@
 package dev.aether.cli;
 
 import dev.aether.core.AetherException;
+import dev.aether.core.bidder.Bidder;
 import dev.aether.core.bidder.Objective;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
@@ -11,6 +12,7 @@ import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.providers.aws.AwsProvider;
 import dev.aether.providers.slurm.SlurmProvider;
+import dev.aether.core.plan.SavedPlan;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -146,9 +148,25 @@ final class AetherCommand implements Callable<Integer> {
       description = "Most the plan may cost per hour in the worst case.")
   BigDecimal maxCost;
 
-  @Option(names = "--objective", paramLabel = "OBJECTIVE",
-      description = "seed (default): smallest worst case, then cheapest now; cost: cheapest now.")
+  @Option(names = "--objective", paramLabel = "seed|cost|expected",
+      description = "seed (default): smallest worst case, then cheapest now; cost: cheapest now; "
+          + "expected: least expected cost of the whole batch, interrupted jobs re-run (needs "
+          + "--hours).")
   String objective;
+
+  @Option(names = "--hours", paramLabel = "H", description = "Hours one job is expected to run:"
+      + " the plan then shows the batch's expected total and when it ends, next to all"
+      + " on-demand.")
+  Double hours;
+
+  @Option(names = "--budget", paramLabel = "USD", description = "Most the whole batch may cost,"
+      + " expected, interrupted jobs re-run included (needs --hours).")
+  BigDecimal budget;
+
+  @Option(names = "--max-pool-share", paramLabel = "F", description = "Most of the jobs at once"
+      + " that one spot pool (type and zone) may hold, above 0 and up to 1 (default: "
+      + BidRequest.DEFAULT_POOL_SHARE + "; 1 = no bound): one reclaim cannot take more.")
+  BigDecimal maxPoolShare;
 
   @Option(names = "--risk-step", paramLabel = "USD",
       description = "Round the worst-case bound up to this step (default: 1.0; 0 = exact).")
@@ -322,6 +340,10 @@ final class AetherCommand implements Callable<Integer> {
       err.println("aether: warning: -E/-K put your AWS keys on the command line, where other "
           + "users of this machine can read them; prefer environment variables or ~/.aws.");
     }
+    boolean savedPlan = provisioningFile != null && Files.exists(provisioningFile);
+    if (!savedPlan) {
+      Bidder.prepare(); // load the solvers while the inputs are read
+    }
     RunOptions runOptions = runOptions();
     Provider chosen = ProviderRegistry.resolve(providerChoice());
     // A dry run touches no cloud unless asked to read live prices.
@@ -341,10 +363,13 @@ final class AetherCommand implements Callable<Integer> {
       return onOwnMachines(request, runOptions);
     }
     List<ProvisionedInstance> instances;
-    if (provisioningFile != null && Files.exists(provisioningFile)) {
-      instances = ProvisioningFile.read(provisioningFile);
+    if (savedPlan) {
+      instances = ProvisioningFile.readFor(provisioningFile, request.processors(),
+          request.memoryGb());
       out.println("Using the saved plan in " + provisioningFile + " (" + instances.size()
           + " instances); the bidder was skipped.");
+      new PlanTable(out).printSaved(request,
+          SavedPlan.of(instances, request.regionCatalog(), request.baseRequirements()));
     } else {
       BidOutcome outcome = BidStep.bid(request);
       new PlanTable(out).print(outcome);
@@ -443,9 +468,11 @@ final class AetherCommand implements Callable<Integer> {
         return Objective.SEED;
       case "cost":
         return Objective.COST;
+      case "expected":
+        return Objective.EXPECTED;
       default:
         throw AetherException.invalidInput(
-            "--objective: '" + value + "' is not one of: seed, cost");
+            "--objective: '" + value + "' is not one of: seed, cost, expected");
     }
   }
 }

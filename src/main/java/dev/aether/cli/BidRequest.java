@@ -39,9 +39,13 @@ record BidRequest(
     Requirements baseRequirements,
     String arch,
     int weeks,
-    Optional<Path> exportModel) {
+    Optional<Path> exportModel,
+    Optional<Double> hours,
+    Optional<Integer> concurrencyAsked) {
 
   static final String DEFAULT_REGION = AwsProvider.DEFAULT_REGION;
+  /** The default --max-pool-share, chosen by measurement: see docs/bidder.md. */
+  static final String DEFAULT_POOL_SHARE = "0.5";
   static final Path DEFAULT_LIMITS = Path.of("instances.json");
 
   static BidRequest from(AetherCommand c) {
@@ -96,6 +100,26 @@ record BidRequest(
       throw AetherException.invalidInput("--risk-step must be >= 0, got " + c.riskStep);
     }
     Objective objective = AetherCommand.parseObjective(c.objective);
+    if (c.hours != null && (!(c.hours > 0) || c.hours.isInfinite())) {
+      throw AetherException.invalidInput("--hours must be > 0, got " + c.hours);
+    }
+    if (objective == Objective.EXPECTED && c.hours == null) {
+      throw AetherException.invalidInput("--objective expected needs --hours: the expected cost"
+          + " of a job depends on how long it runs");
+    }
+    if (c.budget != null && c.budget.signum() <= 0) {
+      throw AetherException.invalidInput("--budget must be > 0 dollars, got " + c.budget);
+    }
+    if (c.budget != null && c.hours == null) {
+      throw AetherException.invalidInput("--budget needs --hours: the batch's expected total"
+          + " depends on how long its jobs run");
+    }
+    BigDecimal poolShare = c.maxPoolShare == null ? new BigDecimal(DEFAULT_POOL_SHARE)
+        : c.maxPoolShare;
+    if (poolShare.signum() <= 0 || poolShare.compareTo(BigDecimal.ONE) > 0) {
+      throw AetherException.invalidInput("--max-pool-share must be above 0 and at most 1, got "
+          + c.maxPoolShare);
+    }
     String arch = c.arch == null ? "x86_64" : c.arch.toLowerCase(java.util.Locale.ROOT);
     if (!arch.equals("x86_64") && !arch.equals("arm64") && !arch.equals("any")) {
       throw AetherException.invalidInput("--arch: '" + c.arch + "' is not one of: x86_64, arm64, any");
@@ -145,19 +169,29 @@ record BidRequest(
       throw AetherException.invalidInput("--limits " + c.limitsFile + ": no such file");
     }
     Limits fromFile = limitsSource.map(LimitsFile::read).orElse(Limits.NONE);
+    // A class the catalog does not know (a typo such as "Standard") would bound nothing.
+    limitsSource.ifPresent(f -> LimitsFile.checkQuotaClasses(fromFile, all.quotaClasses(), f));
     // the account's vCPU quotas, with the limits file's entries taking precedence
     Limits limits = c.livePrices.flatMap(Provider::quotas)
         .map(q -> q.read().overriddenBy(fromFile)).orElse(fromFile);
 
-    int slots = c.concurrency != null ? c.concurrency : Math.max(jobs, 1);
+    // More jobs at once than there are jobs buys machines that only wait.
+    Optional<Integer> concurrency = Optional.ofNullable(c.concurrency);
+    Optional<Integer> asked = Optional.empty();
+    if (concurrency.isPresent() && jobs > 0 && concurrency.get() > jobs) {
+      asked = concurrency;
+      concurrency = Optional.of(jobs);
+    }
+    int slots = concurrency.orElse(Math.max(jobs, 1));
     Requirements requirements = new Requirements(c.processors, c.memory, slots,
         Optional.ofNullable(c.minCores), Optional.ofNullable(c.minRam),
         Optional.ofNullable(c.minStorage), Optional.ofNullable(c.maxCost), objective,
-        c.riskStep == null ? BigDecimal.ONE : c.riskStep);
+        c.riskStep == null ? BigDecimal.ONE : c.riskStep, jobs > 0 ? jobs : slots,
+        Optional.ofNullable(c.hours), Optional.ofNullable(c.budget), poolShare);
     return new BidRequest(Optional.ofNullable(c.argsFile), jobs, c.processors, c.memory, name,
         region, script, bin, data, catalog, inRegion, limits, limitsSource,
-        Optional.ofNullable(c.concurrency), requirements, arch, weeks,
-        Optional.ofNullable(c.exportModel));
+        concurrency, requirements, arch, weeks,
+        Optional.ofNullable(c.exportModel), Optional.ofNullable(c.hours), asked);
   }
 
 

@@ -38,7 +38,9 @@ final class BidStep {
       List<Offer> onDemandOffers =
           offers.stream().filter(o -> o.market() == Market.ON_DEMAND).toList();
       Requirements cost = req.withSlots(plan.slots())
-          .withBid(Objective.COST, req.riskStep(), Optional.empty());
+          .withBid(Objective.COST, req.riskStep(), Optional.empty())
+          .withBatch(req.jobs(), req.hoursPerJob(), Optional.empty())
+          .withMaxPoolShare(java.math.BigDecimal.ONE);
       onDemand = Optional.of(bidder.solve(cost, onDemandOffers, request.limits()));
     } catch (InfeasibleException e) {
       onDemand = Optional.empty(); // the limits leave no all-on-demand plan to compare with

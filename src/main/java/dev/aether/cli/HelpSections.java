@@ -22,13 +22,15 @@ final class HelpSections {
         "--help", "--version"));
     SECTIONS.put("The job", List.of("--input-file", "--script", "--bin-dir", "--data",
         "--processors", "--memory", "--name", "--max-attempts", "--restart",
-        "--job-timeout"));
+        "--job-timeout", "--hours"));
     SECTIONS.put("The bidder", List.of("--catalog", "--limits", "--weeks", "--concurrency",
-        "--min-cores", "--min-ram", "--min-storage", "--max-cost", "--objective", "--risk-step",
+        "--min-cores", "--min-ram", "--min-storage", "--max-cost", "--budget", "--objective",
+        "--risk-step", "--max-pool-share",
         "--arch", "--burstable", "--previous-generation", "--accelerators", "--export-model",
         "--offline", "--live-prices"));
     SECTIONS.put("Where it runs", List.of("--provider", "--region", "--aether-home",
-        "--instance-profile", "--coordinator-port", "--hosts", "--ssh-config",
+        "--instance-profile", "--coordinator-profile", "--coordinator-port", "--join-deadline",
+        "--spot-attempts", "--hosts", "--ssh-config",
         "--connect-timeout", "--partition", "--account", "--time", "--nodes", "--sbatch-arg",
         "--bucket", "--coordinator-host"));
     SECTIONS.put("Credentials (prefer your cloud's default credentials)",

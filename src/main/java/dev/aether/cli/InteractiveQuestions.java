@@ -80,6 +80,32 @@ final class InteractiveQuestions {
     if (c.limitsFile == null && !Files.exists(BidRequest.DEFAULT_LIMITS)) {
       askLimits(BidRequest.DEFAULT_LIMITS);
     }
+    if (c.hours == null) {
+      askHours();
+    }
+  }
+
+  /**
+   * The hours one job runs: optional, asked last, so answers piped for the questions before it
+   * still fit; input that ends here leaves it out.
+   */
+  private void askHours() {
+    try {
+      c.hours = ask.ask("Hours one job runs, expected (blank: no batch total)", "", a -> {
+        if (a.isEmpty()) {
+          return null;
+        }
+        double h = number("hours", a).doubleValue();
+        if (!(h > 0)) {
+          throw new IllegalArgumentException("hours must be > 0");
+        }
+        return h;
+      });
+    } catch (dev.aether.core.AetherException e) {
+      if (!e.getMessage().contains("standard input ended")) {
+        throw e;
+      }
+    }
   }
 
   /** Asks for the account's limits and saves them where later runs find them. */

@@ -25,6 +25,9 @@ class BadInputTest {
     Files.writeString(dir.resolve("bad.json"), "{\"limits\": {\"c5.large\": -3}}");
     Files.writeString(dir.resolve("bad.psv"), "c4.large|2|3.75|false|true\nc4.large|2\n");
     Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\n");
+    Files.writeString(dir.resolve("small.psv"),
+        "# saved for jobs of 2 cores\nm5.xlarge|4|16|false|true\nc4.large|2|3.75|false|true\n");
+    Files.writeString(dir.resolve("typo.json"), "{\"vcpuQuotas\": {\"spot\": {\"Standard\": 64}}}");
     psv = dir.resolve("out.psv");
   }
 
@@ -50,6 +53,14 @@ class BadInputTest {
     "no type fits;       -A args.txt -P 1000 -M 1;                       1000",
     "max cost too low;   -A args.txt -P 1 -M 1 --max-cost 0.0001;        0.0001",
     "unknown option;     -A args.txt -P 1 -M 1 --procesors 2;            --procesors",
+    "saved plan too small; -A args.txt -P 4 -M 8 -L small.psv;           line 3: c4.large (2 vCPUs, 3.75 GB) cannot run one job of 4 cores and 8 GB",
+    "quota class typo;   -A args.txt -P 1 -M 1 --limits typo.json;       unknown quota class \"Standard\"",
+    "zero hours;         -A args.txt -P 1 -M 1 --hours 0;                --hours",
+    "budget, no hours;   -A args.txt -P 1 -M 1 --budget 10;              --budget needs --hours",
+    "expected, no hours; -A args.txt -P 1 -M 1 --objective expected;     --objective expected needs --hours",
+    "pool share above 1; -A args.txt -P 1 -M 1 --max-pool-share 1.5;     --max-pool-share",
+    "pool share of 0;    -A args.txt -P 1 -M 1 --max-pool-share 0;       --max-pool-share",
+    "budget too low;     -A args.txt -P 1 -M 1 --hours 3 --budget 0.0001; budget $0.0001 is below the least expected total",
   })
   void dryRunRejects(String why, String options, String named) {
     CliRun run = CliRun.of(arguments("--dry-run " + options));

@@ -74,7 +74,9 @@ class DryRunTest {
     CliRun run = CliRun.of("--dry-run", "-A", args(2).toString(), "-P", "1", "-M", "1",
         "-L", psv.toString());
     assertThat(run.status()).as(run.err()).isEqualTo(0);
-    assertThat(run.out()).contains("Using the saved plan").doesNotContain("TYPE");
+    // Not bid again (no fresh "Plan for"), but shown and priced like a fresh plan (issue 12).
+    assertThat(run.out()).contains("Using the saved plan", "the bidder was skipped")
+        .doesNotContain("Plan for").contains("Saved plan for", "c4.large", "Now:");
     assertThat(Files.readString(psv)).isEqualTo("c4.large|2|3.75|false|aws\n");
   }
 
@@ -106,6 +108,70 @@ class DryRunTest {
     assertThat(run.out()).contains("The account limits allow 8 jobs at once");
     assertThat(ProvisioningFile.read(psv).stream().mapToInt(ProvisionedInstance::processors).sum())
         .isLessThanOrEqualTo(16);
+  }
+
+  @Test
+  void capsConcurrencyAtTheNumberOfJobsAndSaysSo() throws Exception {
+    Path psv = dir.resolve("p.psv");
+    CliRun run = CliRun.of("--dry-run", "-A", args(20).toString(), "-P", "2", "-M", "4",
+        "--concurrency", "5000", "-L", psv.toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.out()).contains("--concurrency 5000 is more than the 20 jobs: planning 20 at"
+        + " once").contains("20 at once, in us-east-1");
+    int slots = ProvisioningFile.read(psv).stream()
+        .mapToInt(i -> (int) Math.min(i.processors() / 2, i.ramGb() / 4)).sum();
+    assertThat(slots).isBetween(20, 23);
+  }
+
+  @Test
+  void withHoursShowsTheBatchsExpectedTotalAndEndNextToAllOnDemand() throws Exception {
+    CliRun run = CliRun.of("--dry-run", "-A", args(30).toString(), "-P", "2", "-M", "4",
+        "--concurrency", "10", "--hours", "3", "--objective", "expected",
+        "-L", dir.resolve("p.psv").toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.out())
+        .contains("objective expected")
+        .contains("POOL SHARE", "BAND")
+        .containsPattern("Batch: +expected \\$[0-9]+\\.[0-9]{2} for 30 jobs of 3 h: 3 waves of"
+            + " 1[0-9] at once, about 9\\.0 hours")
+        .containsPattern("On-demand: +\\$[0-9]+\\.[0-9]{2} for the batch .* 9\\.0 hours\\);"
+            + " this plan saves [1-9][0-9]\\.[0-9]%");
+  }
+
+  @Test
+  void marksEstimatedSpotPricesAndNoSpotPoolHoldsMoreThanItsShare() throws Exception {
+    CliRun run = CliRun.of("--dry-run", "-A", args(20).toString(), "-P", "2", "-M", "4",
+        "--max-pool-share", "0.25", "-L", dir.resolve("p.psv").toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(run.out()).contains("* estimated: the Spot Instance Advisor's typical saving");
+    java.util.regex.Matcher share = java.util.regex.Pattern.compile(" ([0-9.]+)%  ")
+        .matcher(run.out());
+    int shares = 0;
+    while (share.find()) {
+      assertThat(Double.parseDouble(share.group(1))).isLessThanOrEqualTo(25.0);
+      shares++;
+    }
+    assertThat(shares).isGreaterThanOrEqualTo(4);
+  }
+
+  @Test
+  void quotasForStandardTypesOnlyKeepThePlanOnStandardTypes() throws Exception {
+    Path limits = dir.resolve("limits.json");
+    Files.writeString(limits, "{\"vcpuQuotas\": {\"on-demand\": {\"standard\": 4096},"
+        + " \"spot\": {\"standard\": 4096}}}");
+    Path psv = dir.resolve("p.psv");
+    CliRun run = CliRun.of("--dry-run", "-A", args(40).toString(), "-P", "16", "-M", "400",
+        "--limits", limits.toString(), "-L", psv.toString());
+    CliRun free = CliRun.of("--dry-run", "-A", args(40).toString(), "-P", "16", "-M", "400",
+        "-L", dir.resolve("free.psv").toString());
+    assertThat(run.status()).as(run.err()).isEqualTo(0);
+    assertThat(free.status()).as(free.err()).isEqualTo(0);
+    // Memory-heavy jobs: without limits the X (high-memory) class is cheapest per slot.
+    assertThat(ProvisioningFile.read(dir.resolve("free.psv")))
+        .anyMatch(i -> i.type().startsWith("x"));
+    assertThat(ProvisioningFile.read(psv)).noneMatch(i -> i.type().startsWith("x"));
+    assertThat(run.out()).contains("quota classes not listed count as 0 on spot and on-demand")
+        .doesNotContain("no limit or quota bounds");
   }
 
   @Test

@@ -1,12 +1,14 @@
 package dev.aether.core.bidder;
 
 import dev.aether.core.catalog.InstanceType;
+import dev.aether.core.catalog.Market;
 import dev.aether.core.catalog.Offer;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.limits.QuotaKey;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,17 +22,17 @@ import java.util.TreeMap;
 /**
  * The bidder's integer program in integer data, before any objective is chosen (see {@link
  * Bidder} for the program written out). Offers are put in a canonical order (by {@link
- * Offer#key()}, then region and prices), so that the same offers in any order give the same model
- * and so the same plan. Offers whose type cannot hold one job are left out.
+ * Offer#key()}, then region, prices and rate), so that the same offers in any order give the same
+ * model and so the same plan. Offers whose type cannot hold one job are left out.
  *
- * <p>Units inside: money in integer micro-dollars (risk prices rounded up, prices half-up; the
- * embedded catalog has at most 6 decimals, so nothing is rounded there), RAM in thousandths of a
- * GiB, cores and storage as they are.
+ * <p>Units inside: money in integer micro-dollars (risk prices rounded up, prices and expected
+ * prices half-up; the embedded catalog has at most 6 decimals, so prices are not rounded there),
+ * RAM and instance storage in thousandths of a GiB and GB, cores as they are.
  */
 public final class BidModel {
   /** Money scale inside the solver: micro-dollars. */
   public static final int MONEY_DECIMALS = 6;
-  /** RAM scale inside the solver: thousandths of a GiB. */
+  /** RAM and storage scale inside the solver: thousandths of a GiB (GB). */
   public static final int RAM_DECIMALS = 3;
 
   public static final String SLOTS = "slots";
@@ -38,37 +40,45 @@ public final class BidModel {
   public static final String MIN_RAM = "min_ram";
   public static final String MIN_STORAGE = "min_storage";
   public static final String RISK = "risk";
+  public static final String BUDGET = "budget";
 
   private final Requirements requirements;
   private final List<Offer> offers;
+  private final List<String> keys;
   private final int[] slotsPerInstance;
   private final long[] priceMicros;
   private final long[] riskMicros;
+  private final long[] expectedMicros;
   private final List<LinearRow> demandRows;
   private final List<LinearRow> limitRows;
+  private final Optional<LinearRow> budgetRow;
   private final long[] limitBounds;
   private final long[] upperBounds;
-  private final List<String> variableNames;
+  private volatile List<String> variableNames;
 
-  private BidModel(Requirements req, List<Offer> fitting, Limits limits) {
+  private BidModel(Requirements req, List<Offer> fitting, List<String> keys, Limits limits) {
     this.requirements = req;
     this.offers = List.copyOf(fitting);
+    this.keys = List.copyOf(keys);
     int n = offers.size();
     slotsPerInstance = new int[n];
     priceMicros = new long[n];
     riskMicros = new long[n];
+    expectedMicros = new long[n];
     long[] cores = new long[n];
     long[] ramMilli = new long[n];
-    long[] storage = new long[n];
+    long[] storageMilli = new long[n];
+    double hours = req.effectiveHours();
     for (int i = 0; i < n; i++) {
       Offer o = offers.get(i);
       InstanceType t = o.type();
       slotsPerInstance[i] = req.slotsOn(t.vcpus(), t.memoryGib());
       priceMicros[i] = micros(o.price(), RoundingMode.HALF_UP);
       riskMicros[i] = micros(o.riskPrice(), RoundingMode.CEILING);
+      expectedMicros[i] = ExpectedCost.hourlyMicros(o, hours);
       cores[i] = t.vcpus();
       ramMilli[i] = Math.round(t.memoryGib() * 1000);
-      storage[i] = t.storageGb();
+      storageMilli[i] = Math.round(t.storageGb() * 1000);
     }
     List<LinearRow> demand = new ArrayList<>();
     demand.add(allVars(SLOTS, toLongs(slotsPerInstance), LinearRow.Sense.AT_LEAST, req.slots()));
@@ -85,15 +95,21 @@ public final class BidModel {
                         (long) Math.ceil(r * 1000 - 1e-9))));
     req.minStorageGb()
         .filter(s -> s > 0)
-        .ifPresent(s -> demand.add(allVars(MIN_STORAGE, storage, LinearRow.Sense.AT_LEAST, s)));
+        .ifPresent(s -> demand.add(
+            allVars(MIN_STORAGE, storageMilli, LinearRow.Sense.AT_LEAST, s * 1000L)));
     this.demandRows = List.copyOf(demand);
     this.limitRows = List.copyOf(limitRows(offers, cores, limits));
+    this.budgetRow = req.budget().map(b -> allVars(BUDGET, expectedMicros,
+        LinearRow.Sense.AT_MOST, budgetBound(req, b)));
     this.limitBounds = boundsFrom(limitRows, n);
     this.upperBounds = demandBounds(demandRows, n);
+    Optional<Integer> poolCap = req.poolSlotCap();
     for (int i = 0; i < n; i++) {
       upperBounds[i] = Math.min(limitBounds[i], upperBounds[i]);
+      if (poolCap.isPresent() && offers.get(i).market() == Market.SPOT) {
+        upperBounds[i] = Math.min(upperBounds[i], poolCap.get() / slotsPerInstance[i]);
+      }
     }
-    this.variableNames = List.copyOf(names(offers));
   }
 
   /**
@@ -107,17 +123,27 @@ public final class BidModel {
           "no offers to choose from: the catalog has no instance type for this region and"
               + " architecture");
     }
-    List<Offer> sorted = new ArrayList<>(offers);
-    sorted.sort(CANONICAL);
-    List<Offer> fitting =
-        sorted.stream()
-            .filter(o -> req.slotsOn(o.type().vcpus(), o.type().memoryGib()) > 0)
-            .toList();
-    if (fitting.isEmpty()) {
-      throw new InfeasibleException(noneFits(req, sorted));
+    // Keys are built once, not in every comparison: the sort is the model's largest cost.
+    List<Keyed> keyed = new ArrayList<>(offers.size());
+    for (Offer o : offers) {
+      keyed.add(new Keyed(o.key(), o));
     }
-    return new BidModel(req, fitting, limits);
+    keyed.sort(CANONICAL);
+    List<Offer> fitting = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (Keyed k : keyed) {
+      if (req.slotsOn(k.offer().type().vcpus(), k.offer().type().memoryGib()) > 0) {
+        fitting.add(k.offer());
+        keys.add(k.key());
+      }
+    }
+    if (fitting.isEmpty()) {
+      throw new InfeasibleException(noneFits(req, keyed.stream().map(Keyed::offer).toList()));
+    }
+    return new BidModel(req, fitting, keys, limits);
   }
+
+  private record Keyed(String key, Offer offer) {}
 
   /** Offers in model order; variable i is the count of offers().get(i). */
   public List<Offer> offers() {
@@ -140,6 +166,11 @@ public final class BidModel {
     return riskMicros[i];
   }
 
+  /** The offer's expected $/hour in micro-dollars ({@link ExpectedCost#hourlyMicros}). */
+  public long expectedMicros(int i) {
+    return expectedMicros[i];
+  }
+
   /** Rows that ask for enough: slots and the optional minimums. */
   public List<LinearRow> demandRows() {
     return demandRows;
@@ -150,9 +181,15 @@ public final class BidModel {
     return limitRows;
   }
 
+  /** The budget row, when a budget is given: sum e_o x_o <= floor(budget / (W x H)). */
+  public Optional<LinearRow> budgetRow() {
+    return budgetRow;
+  }
+
   /**
-   * Upper bounds on each variable that keep every optimum: the account limits, and the count at
-   * which the offer alone meets every minimum it contributes to (more of it is never needed).
+   * Upper bounds on each variable that keep every optimum: the account limits, the count at which
+   * the offer alone meets every minimum it contributes to (more of it is never needed), and for
+   * spot offers the pool share: floor(ceil(share x S) / k).
    */
   public long[] upperBounds() {
     return upperBounds.clone();
@@ -160,7 +197,17 @@ public final class BidModel {
 
   /** Readable names valid in LP and MPS files, e.g. {@code x_c5_large_use1_az1_spot}. */
   public List<String> variableNames() {
-    return variableNames;
+    List<String> names = variableNames;
+    if (names == null) {
+      Set<String> used = new HashSet<>();
+      List<String> made = new ArrayList<>();
+      for (String key : keys) {
+        made.add(unique("x_" + sanitize(key), used));
+      }
+      names = List.copyOf(made);
+      variableNames = names;
+    }
+    return names;
   }
 
   /** The risk row: worst-case micro-dollars per hour at most {@code boundMicros}. */
@@ -176,8 +223,26 @@ public final class BidModel {
     return riskMicros.clone();
   }
 
-  /** All demand and limit rows with the bounds above. */
+  public long[] expectedObjective() {
+    return expectedMicros.clone();
+  }
+
+  /** What the cost stage minimises: expected $/hour for {@link Objective#EXPECTED}, else $/hour. */
+  public long[] primaryObjective() {
+    return requirements.objective() == Objective.EXPECTED ? expectedObjective()
+        : priceObjective();
+  }
+
+  /** All demand and limit rows, the budget row, with the bounds above. */
   IntegerProgram program() {
+    List<LinearRow> rows = new ArrayList<>(demandRows);
+    rows.addAll(limitRows);
+    budgetRow.ifPresent(rows::add);
+    return new IntegerProgram(upperBounds, rows);
+  }
+
+  /** Demand and limit rows without the budget: for telling a budget that is too low. */
+  IntegerProgram programWithoutBudget() {
     List<LinearRow> rows = new ArrayList<>(demandRows);
     rows.addAll(limitRows);
     return new IntegerProgram(upperBounds, rows);
@@ -196,19 +261,32 @@ public final class BidModel {
     return BigDecimal.valueOf(micros, MONEY_DECIMALS).stripTrailingZeros();
   }
 
-  private static final Comparator<Offer> CANONICAL =
-      Comparator.comparing(Offer::key)
-          .thenComparing(Offer::region)
-          .thenComparing(Offer::price)
-          .thenComparing(Offer::riskPrice)
-          .thenComparing(o -> o.type().toString());
+  /**
+   * The budget row's bound: W x H x sum e_o x_o <= budget, in micro-dollars, is sum e_o x_o <=
+   * floor(budget / (W x H)) since the left side is whole.
+   */
+  static long budgetBound(Requirements req, BigDecimal budget) {
+    BigDecimal waveHours = BigDecimal.valueOf(req.waves())
+        .multiply(BigDecimal.valueOf(req.effectiveHours()));
+    return budget.movePointRight(MONEY_DECIMALS).divide(waveHours, 0, RoundingMode.FLOOR)
+        .longValueExact();
+  }
+
+  private static final Comparator<Keyed> CANONICAL =
+      Comparator.comparing(Keyed::key)
+          .thenComparing(k -> k.offer().region())
+          .thenComparing(k -> k.offer().price())
+          .thenComparing(k -> k.offer().riskPrice())
+          .thenComparingDouble(k -> k.offer().interruptionRate().orElse(-1))
+          .thenComparing(k -> k.offer().priceEstimated())
+          .thenComparing(k -> k.offer().type().toString());
 
   /** Per variable: the most of it any minimum could need, were it the only offer bought. */
   private static long[] demandBounds(List<LinearRow> rows, int n) {
     long[] bounds = new long[n];
     for (LinearRow row : rows) {
-      int[] vars = row.vars();
-      long[] coefs = row.coefs();
+      int[] vars = row.varsRef();
+      long[] coefs = row.coefsRef();
       for (int j = 0; j < vars.length; j++) {
         if (coefs[j] > 0) {
           bounds[vars[j]] = Math.max(bounds[vars[j]], ceilDiv(row.rhs(), coefs[j]));
@@ -245,14 +323,14 @@ public final class BidModel {
           Integer limit = limits.perType().get(type);
           if (limit != null) {
             long[] ones = new long[idx.size()];
-            java.util.Arrays.fill(ones, 1);
+            Arrays.fill(ones, 1);
             rows.add(new LinearRow(unique("limit_" + sanitize(type), usedNames),
                 toInts(idx), ones, LinearRow.Sense.AT_MOST, limit));
           }
         });
     byBucket.forEach(
         (key, idx) ->
-            limits.vcpuQuota(key.quotaClass(), key.market()).ifPresent(quota -> {
+            limits.effectiveVcpuQuota(key.quotaClass(), key.market()).ifPresent(quota -> {
               long[] c = idx.stream().mapToLong(i -> cores[i]).toArray();
               rows.add(new LinearRow(
                   unique("quota_" + sanitize(key.quotaClass() + "_" + key.market().label()),
@@ -264,10 +342,10 @@ public final class BidModel {
 
   private static long[] boundsFrom(List<LinearRow> rows, int n) {
     long[] bounds = new long[n];
-    java.util.Arrays.fill(bounds, IntegerProgram.UNBOUNDED);
+    Arrays.fill(bounds, IntegerProgram.UNBOUNDED);
     for (LinearRow row : rows) {
-      int[] vars = row.vars();
-      long[] coefs = row.coefs();
+      int[] vars = row.varsRef();
+      long[] coefs = row.coefsRef();
       for (int j = 0; j < vars.length; j++) {
         if (coefs[j] > 0) {
           bounds[vars[j]] = Math.min(bounds[vars[j]], Math.max(0, row.rhs()) / coefs[j]);
@@ -275,15 +353,6 @@ public final class BidModel {
       }
     }
     return bounds;
-  }
-
-  private static List<String> names(List<Offer> offers) {
-    Set<String> used = new HashSet<>();
-    List<String> names = new ArrayList<>();
-    for (Offer o : offers) {
-      names.add(unique("x_" + sanitize(o.key()), used));
-    }
-    return names;
   }
 
   private static String unique(String name, Set<String> used) {
@@ -296,7 +365,12 @@ public final class BidModel {
 
   /** Letters, digits and underscores only: safe for CPLEX LP and free MPS readers alike. */
   static String sanitize(String s) {
-    return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = Character.toLowerCase(s.charAt(i));
+      out.append((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ? c : '_');
+    }
+    return out.toString();
   }
 
   private static String noneFits(Requirements req, List<Offer> offers) {

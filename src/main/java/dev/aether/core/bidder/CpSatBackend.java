@@ -40,6 +40,11 @@ final class CpSatBackend implements MilpBackend {
     CpSolver solver = new CpSolver();
     // One worker: a parallel portfolio may return a different optimum from run to run.
     solver.getParameters().setNumWorkers(1);
+    // Exact: stop only when the bound meets the best solution.
+    solver.getParameters().setRelativeGapLimit(0.0);
+    solver.getParameters().setAbsoluteGapLimit(0.0);
+    // A safety net: CP-SAT proves knapsacks of many columns slowly; better an error than a hang.
+    solver.getParameters().setMaxTimeInSeconds(120);
     CpSolverStatus status = solver.solve(model);
     if (status == CpSolverStatus.INFEASIBLE) {
       return Optional.empty();

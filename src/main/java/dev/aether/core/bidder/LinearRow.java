@@ -13,6 +13,12 @@ import java.util.Objects;
  * @param rhs the bound, in the row's unit
  */
 public record LinearRow(String name, int[] vars, long[] coefs, Sense sense, long rhs) {
+  /**
+   * Rows named so hold an earlier stage's optimum (the tie-break stages): a solution meets them
+   * exactly, so floating-point backends see them with half a unit of slack.
+   */
+  static final String HOLD_PREFIX = "hold_";
+
   /** Direction of a row. */
   public enum Sense {
     AT_LEAST,
@@ -37,6 +43,16 @@ public record LinearRow(String name, int[] vars, long[] coefs, Sense sense, long
       sum = Math.addExact(sum, Math.multiplyExact(coefs[i], x[vars[i]]));
     }
     return sum;
+  }
+
+  /** The variables without a copy, for the solver's loops; never to be changed. */
+  int[] varsRef() {
+    return vars;
+  }
+
+  /** The coefficients without a copy, for the solver's loops; never to be changed. */
+  long[] coefsRef() {
+    return coefs;
   }
 
   public boolean holdsAt(long[] x) {

@@ -2,7 +2,7 @@ package dev.aether.core.bidder;
 
 import java.util.Optional;
 
-/** Solves an {@link IntegerProgram} to optimality for one linear objective. */
+/** Solves an {@link IntegerProgram} to proven optimality (gap 0) for one linear objective. */
 interface MilpBackend {
   /**
    * The values of an optimal solution minimising {@code sum objective[i] * x_i}, or empty if the

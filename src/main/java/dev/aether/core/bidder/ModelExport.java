@@ -16,12 +16,14 @@ import java.util.OptionalLong;
  * Writes the bidder's cost model to a file that independent solvers read ({@code cbc FILE solve},
  * {@code glpsol --lp FILE} or {@code glpsol --freemps FILE}), to check a plan or compare solvers.
  *
- * <p>The model written is the one whose optimum is the plan's hourly cost: for {@link
- * Objective#SEED} the stage-2 model with the rounded risk bound B (stage 1 is solved to find it),
- * for {@link Objective#COST} the cost model. The objective is in dollars per hour, so its optimum
- * equals {@link Plan#hourlyCost()}; the rows keep the solver's integer units (risk in micro-dollars,
- * RAM in thousandths of a GiB), which a header comment states. Tie-break stages are not written:
- * they do not change the optimal cost.
+ * <p>The model written is the one whose optimum the plan attains: for {@link Objective#SEED} the
+ * stage-2 model with the rounded risk bound B (stage 1 is solved to find it), for {@link
+ * Objective#COST} the cost model, for {@link Objective#EXPECTED} the expected-cost model. The
+ * objective is in dollars per hour (expected dollars per hour for EXPECTED), so its optimum equals
+ * {@link Plan#hourlyCost()} (for EXPECTED, the plan's sum of count x {@link
+ * ExpectedCost#hourly}); the rows keep the solver's integer units (money in micro-dollars, RAM and
+ * storage in thousandths), which a header comment states. The pool-share bound is written as
+ * variable bounds. Tie-break stages are not written: they do not change the optimum.
  */
 public final class ModelExport {
   /** Terms per line: LP readers limit line length (CPLEX to 510 characters). */
@@ -63,8 +65,10 @@ public final class ModelExport {
   private static void writeLp(BidModel model, IntegerProgram program, Writer out)
       throws IOException {
     List<String> names = model.variableNames();
-    out.write("\\ Aether bidder cost model. Objective: $/hour. Rows: slots, cores and storage"
-        + " GB as counted,\n\\ RAM in thousandths of a GiB, risk in micro-dollars/hour.\n");
+    out.write("\\ Aether bidder model (" + model.requirements().objective().name().toLowerCase(
+        Locale.ROOT) + "). Objective: " + unit(model) + ". Rows: slots and cores as\n\\"
+        + " counted, RAM and storage in thousandths of a GiB/GB, risk and budget in"
+        + " micro-dollars/hour.\n");
     out.write("Minimize\n cost:");
     for (int i = 0; i < names.size(); i++) {
       out.write(sep(i) + " " + (i == 0 ? "" : "+ ") + price(model, i) + " " + names.get(i));
@@ -102,8 +106,10 @@ public final class ModelExport {
       throws IOException {
     List<String> names = model.variableNames();
     List<LinearRow> rows = program.rows();
-    out.write("* Aether bidder cost model. Objective: $/hour. Rows: slots, cores and storage GB"
-        + " as counted,\n* RAM in thousandths of a GiB, risk in micro-dollars/hour.\n");
+    out.write("* Aether bidder model (" + model.requirements().objective().name().toLowerCase(
+        Locale.ROOT) + "). Objective: " + unit(model) + ". Rows: slots and cores as\n*"
+        + " counted, RAM and storage in thousandths of a GiB/GB, risk and budget in"
+        + " micro-dollars/hour.\n");
     out.write("NAME aether_bidder\nROWS\n N cost\n");
     for (LinearRow row : rows) {
       out.write((row.sense() == LinearRow.Sense.AT_LEAST ? " G " : " L ") + row.name() + "\n");
@@ -144,8 +150,15 @@ public final class ModelExport {
     out.write("ENDATA\n");
   }
 
-  /** The price the solver used (micro-dollars), written in dollars. */
+  /** The objective coefficient the solver used (micro-dollars), written in dollars. */
   private static String price(BidModel model, int i) {
-    return BidModel.dollars(model.priceMicros(i)).toPlainString();
+    long micros = model.requirements().objective() == Objective.EXPECTED
+        ? model.expectedMicros(i) : model.priceMicros(i);
+    return BidModel.dollars(micros).toPlainString();
+  }
+
+  private static String unit(BidModel model) {
+    return model.requirements().objective() == Objective.EXPECTED ? "expected $/hour"
+        : "$/hour";
   }
 }

@@ -1,6 +1,6 @@
 package dev.aether.core.bidder;
 
-/** What the bidder minimises. */
+/** What the bidder minimises. See {@link Bidder} for each written out. */
 public enum Objective {
   /**
    * The seed's epsilon-constraint: first the smallest feasible worst-case $/hour B*, rounded up to
@@ -8,5 +8,11 @@ public enum Objective {
    */
   SEED,
   /** The smallest current $/hour, whatever the worst case. */
-  COST
+  COST,
+  /**
+   * The smallest expected cost of completing the batch: each offer's $/hour times the expected
+   * hours a job takes on it when interrupted jobs are re-run from the start ({@link
+   * ExpectedCost}).
+   */
+  EXPECTED
 }

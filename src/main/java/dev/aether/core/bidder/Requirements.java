@@ -2,6 +2,7 @@ package dev.aether.core.bidder;
 
 import dev.aether.core.plan.Slots;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +18,14 @@ import java.util.Optional;
  * @param maxCostPerHour optional cap on the worst-case $/hour
  * @param objective what to minimise
  * @param riskStep B* is rounded up to a multiple of this ($/hour; 0 = exact)
+ * @param jobs jobs in the batch (J); they run in waves of {@code slots}: W = ceil(J / S)
+ * @param hoursPerJob expected hours one job runs (H); the expected objective and the budget need
+ *     it. Without it the expected objective prices a job of one hour.
+ * @param budget optional cap on the batch's expected total, USD: W x H x sum of the offers'
+ *     expected $/hour (see {@link ExpectedCost}); needs {@code hoursPerJob}
+ * @param maxPoolShare the most of the slots asked for that one spot pool (type and zone) may
+ *     hold, in (0, 1]; 1 = no bound. Below 1, the slots of one spot pool are at most
+ *     ceil(share x S).
  */
 public record Requirements(
     int processorsPerJob,
@@ -27,7 +36,11 @@ public record Requirements(
     Optional<Integer> minStorageGb,
     Optional<BigDecimal> maxCostPerHour,
     Objective objective,
-    BigDecimal riskStep) {
+    BigDecimal riskStep,
+    int jobs,
+    Optional<Double> hoursPerJob,
+    Optional<BigDecimal> budget,
+    BigDecimal maxPoolShare) {
 
   public Requirements {
     if (processorsPerJob <= 0) {
@@ -43,6 +56,40 @@ public record Requirements(
     if (riskStep == null || riskStep.signum() < 0) {
       throw new IllegalArgumentException("risk step must be >= 0, got " + riskStep);
     }
+    if (jobs <= 0) {
+      throw new IllegalArgumentException("jobs must be > 0, got " + jobs);
+    }
+    hoursPerJob = hoursPerJob == null ? Optional.empty() : hoursPerJob;
+    hoursPerJob.ifPresent(h -> {
+      if (!(h > 0) || h.isInfinite()) {
+        throw new IllegalArgumentException("hours per job must be > 0, got " + h);
+      }
+    });
+    budget = budget == null ? Optional.empty() : budget;
+    budget.ifPresent(b -> {
+      if (b.signum() <= 0) {
+        throw new IllegalArgumentException("budget must be > 0 dollars, got " + b);
+      }
+    });
+    if (budget.isPresent() && hoursPerJob.isEmpty()) {
+      throw new IllegalArgumentException("a budget needs the hours per job");
+    }
+    if (maxPoolShare == null || maxPoolShare.signum() <= 0
+        || maxPoolShare.compareTo(BigDecimal.ONE) > 0) {
+      throw new IllegalArgumentException("max pool share must be in (0, 1], got " + maxPoolShare);
+    }
+  }
+
+  /**
+   * The seed's requirements: one wave of {@code slots} jobs, no hours, no budget, no bound on the
+   * share of one spot pool.
+   */
+  public Requirements(int processorsPerJob, double memoryGbPerJob, int slots,
+      Optional<Integer> minCores, Optional<Double> minRamGb, Optional<Integer> minStorageGb,
+      Optional<BigDecimal> maxCostPerHour, Objective objective, BigDecimal riskStep) {
+    this(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb, minStorageGb,
+        maxCostPerHour, objective, riskStep, slots, Optional.empty(), Optional.empty(),
+        BigDecimal.ONE);
   }
 
   /** Just slots of P cores and M GB, seed objective, default risk step of one dollar. */
@@ -56,13 +103,34 @@ public record Requirements(
   public Requirements withBid(Objective objective, BigDecimal riskStep,
       Optional<BigDecimal> maxCostPerHour) {
     return new Requirements(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb,
-        minStorageGb, maxCostPerHour, objective, riskStep);
+        minStorageGb, maxCostPerHour, objective, riskStep, jobs, hoursPerJob, budget,
+        maxPoolShare);
   }
 
-  /** The same requirements for another number of jobs at once. */
+  /** The same requirements for another number of jobs at once (the batch stays the same). */
   public Requirements withSlots(int slots) {
     return new Requirements(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb,
-        minStorageGb, maxCostPerHour, objective, riskStep);
+        minStorageGb, maxCostPerHour, objective, riskStep, jobs, hoursPerJob, budget,
+        maxPoolShare);
+  }
+
+  /** The same requirements with another objective. */
+  public Requirements withObjective(Objective objective) {
+    return new Requirements(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb,
+        minStorageGb, maxCostPerHour, objective, riskStep, jobs, hoursPerJob, budget,
+        maxPoolShare);
+  }
+
+  /** The same requirements for a batch of {@code jobs} jobs of {@code hours} each, and a budget. */
+  public Requirements withBatch(int jobs, Optional<Double> hours, Optional<BigDecimal> budget) {
+    return new Requirements(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb,
+        minStorageGb, maxCostPerHour, objective, riskStep, jobs, hours, budget, maxPoolShare);
+  }
+
+  /** The same requirements with another bound on the share of one spot pool (1 = none). */
+  public Requirements withMaxPoolShare(BigDecimal share) {
+    return new Requirements(processorsPerJob, memoryGbPerJob, slots, minCores, minRamGb,
+        minStorageGb, maxCostPerHour, objective, riskStep, jobs, hoursPerJob, budget, share);
   }
 
   /** Slots an instance of this shape offers: min(floor(cores / P), floor(RAM / M)). */
@@ -77,5 +145,29 @@ public record Requirements(
   public Requirements forReplacement(int slots) {
     return new Requirements(processorsPerJob, memoryGbPerJob, slots, Optional.empty(),
         Optional.empty(), Optional.empty(), maxCostPerHour, objective, riskStep);
+  }
+
+  /** Waves the batch runs in at {@code slots} jobs at once: ceil(J / S). */
+  public long waves() {
+    return wavesAt(slots);
+  }
+
+  /** Waves the batch runs in at this many jobs at once: ceil(J / slots), at least 1. */
+  public long wavesAt(int slotsAtOnce) {
+    return Math.max(1, -Math.floorDiv(-(long) jobs, Math.max(1, slotsAtOnce)));
+  }
+
+  /** The hours one job runs, as the expected objective uses them (1 when not given). */
+  public double effectiveHours() {
+    return hoursPerJob.orElse(1.0);
+  }
+
+  /** The most slots one spot pool may hold, ceil(share x S); empty when the share is 1. */
+  public Optional<Integer> poolSlotCap() {
+    if (maxPoolShare.compareTo(BigDecimal.ONE) >= 0) {
+      return Optional.empty();
+    }
+    return Optional.of(maxPoolShare.multiply(BigDecimal.valueOf(slots))
+        .setScale(0, RoundingMode.CEILING).intValueExact());
   }
 }

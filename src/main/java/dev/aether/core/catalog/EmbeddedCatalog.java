@@ -8,9 +8,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The price snapshot shipped inside Aether, used when no cloud account is queried: real AWS
- * on-demand and spot prices for us-east-1 and us-west-2 (2026), built by
- * {@code tools/make-embedded-catalog.py} from {@code ../shared/catalog}. It has no price history,
- * so a spot offer's risk price is its on-demand price.
+ * on-demand and spot prices for us-east-1 and us-west-2 (2026), the Spot Advisor's interruption
+ * rates, instance storage and AWS's type facts (quota class, burstable, accelerated, previous
+ * generation), built by {@code tools/make-embedded-catalog.py} from {@code ../shared/catalog}.
+ * It has no price history, so a spot offer's risk price is its on-demand price.
  */
 public final class EmbeddedCatalog {
   static final String RESOURCE = "aws-snapshot.csv";
@@ -31,7 +32,8 @@ public final class EmbeddedCatalog {
       if (in == null) {
         throw new IllegalStateException("embedded catalog " + resource + " missing from the build");
       }
-      Catalog read = CatalogCsv.read(new InputStreamReader(in, StandardCharsets.UTF_8), resource);
+      Catalog read = CatalogCsv.readPlain(new java.io.BufferedReader(
+          new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16), resource);
       return new Catalog(source, read.offers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

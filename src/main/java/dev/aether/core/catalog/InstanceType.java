@@ -1,20 +1,37 @@
 package dev.aether.core.catalog;
 
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * A machine shape.
+ * A machine shape, and the provider's facts about it that the bidder filters and counts on. Core
+ * never derives these facts from the name: the provider (or the catalog file) states them.
  *
  * @param name provider's type name, e.g. {@code c5.large}
  * @param vcpus virtual CPUs (count)
  * @param memoryGib memory in GiB
- * @param storageGb local instance storage in GB (0 = none; EBS only)
+ * @param storageGb local instance storage in GB, decimals kept (0 = none; network disks only)
  * @param arch CPU architecture: {@code x86_64} or {@code arm64}
+ * @param burstable the type guarantees only a baseline share of its vCPUs (AWS t2, t3, t4g,
+ *     {@code -flex}), which a batch job at full load soon exhausts
+ * @param accelerated the type carries GPUs, FPGAs or other accelerators a CPU job pays for unused
+ * @param previousGeneration the provider lists the type as previous generation: slower per vCPU
+ *     than its price suggests, and scarce
+ * @param quotaClass the vCPU quota bucket the provider counts the type under, compared exactly
+ *     with the classes of a limits file (AWS: {@code standard}, {@code g}, {@code p}, ...)
  */
-public record InstanceType(String name, int vcpus, double memoryGib, int storageGb, String arch) {
-  private static final Pattern FAMILY = Pattern.compile("^([a-z]+?)(\\d*)([a-z-]*)\\..*$");
+public record InstanceType(
+    String name,
+    int vcpus,
+    double memoryGib,
+    double storageGb,
+    String arch,
+    boolean burstable,
+    boolean accelerated,
+    boolean previousGeneration,
+    String quotaClass) {
+
+  /** The quota class of a type whose provider states none. */
+  public static final String DEFAULT_QUOTA_CLASS = "standard";
 
   public InstanceType {
     if (name == null || name.isBlank()) {
@@ -23,13 +40,30 @@ public record InstanceType(String name, int vcpus, double memoryGib, int storage
     if (vcpus <= 0) {
       throw new IllegalArgumentException(name + ": vcpus must be > 0, got " + vcpus);
     }
-    if (!(memoryGib > 0)) {
+    if (!(memoryGib > 0) || Double.isInfinite(memoryGib)) {
       throw new IllegalArgumentException(name + ": memory_gib must be > 0, got " + memoryGib);
     }
-    if (storageGb < 0) {
+    if (!(storageGb >= 0) || Double.isInfinite(storageGb)) {
       throw new IllegalArgumentException(name + ": storage_gb must be >= 0, got " + storageGb);
     }
     arch = arch == null || arch.isBlank() ? "x86_64" : arch.toLowerCase(Locale.ROOT);
+    quotaClass = quotaClass == null || quotaClass.isBlank() ? DEFAULT_QUOTA_CLASS
+        : quotaClass.strip();
+  }
+
+  /**
+   * A shape without provider facts: not burstable, not accelerated, current generation, quota
+   * class {@value #DEFAULT_QUOTA_CLASS}.
+   */
+  public InstanceType(String name, int vcpus, double memoryGib, double storageGb, String arch) {
+    this(name, vcpus, memoryGib, storageGb, arch, false, false, false, DEFAULT_QUOTA_CLASS);
+  }
+
+  /** This shape with the provider's facts. */
+  public InstanceType withFacts(boolean burstable, boolean accelerated, boolean previousGeneration,
+      String quotaClass) {
+    return new InstanceType(name, vcpus, memoryGib, storageGb, arch, burstable, accelerated,
+        previousGeneration, quotaClass);
   }
 
   /** True if the type has local instance storage (the STORAGE column of prov.psv). */
@@ -37,73 +71,24 @@ public record InstanceType(String name, int vcpus, double memoryGib, int storage
     return storageGb > 0;
   }
 
-  /**
-   * True for burstable types (t2, t3, t3a, t4g, and the -flex types such as m7i-flex): they
-   * guarantee only a baseline fraction of their vCPUs, which a batch job at full load soon
-   * exceeds. See https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
-   */
+  /** See {@link #burstable()}. */
   public boolean isBurstable() {
-    return family().matches("t\\d+[a-z]*") || family().endsWith("-flex");
+    return burstable;
   }
 
-  /**
-   * True for accelerated-computing types (GPU, FPGA, Inferentia, Trainium, Gaudi: quota classes
-   * f, g, inf, p, dl, trn): a CPU job pays for hardware it does not use, and new accounts often
-   * have a quota of 0 for them.
-   */
+  /** See {@link #accelerated()}. */
   public boolean isAccelerated() {
-    return java.util.Set.of("f", "g", "inf", "p", "dl", "trn").contains(quotaClass());
+    return accelerated;
   }
 
-  /**
-   * True for the families AWS lists as previous generation
-   * (https://docs.aws.amazon.com/ec2/latest/instancetypes/pg.html): slower per vCPU than current
-   * types, so a slot on them is worth less than its price suggests, and capacity is scarce.
-   */
+  /** See {@link #previousGeneration()}. */
   public boolean isPreviousGeneration() {
-    return PREVIOUS_GENERATION.contains(family());
+    return previousGeneration;
   }
 
-  private static final java.util.Set<String> PREVIOUS_GENERATION = java.util.Set.of(
-      "m1", "m2", "m3", "m4", "t1", "c1", "c3", "c4", "cc2", "cr1", "r3", "r4", "x1", "x1e",
-      "d2", "hs1", "i2", "g2", "g3", "g3s", "p2");
-
-  /** The family prefix, e.g. {@code c5d} for {@code c5d.large}. */
+  /** The part of the name before the first dot, e.g. {@code c5d} for {@code c5d.large}. */
   public String family() {
     int dot = name.indexOf('.');
     return dot < 0 ? name : name.substring(0, dot);
-  }
-
-  /**
-   * The vCPU quota class AWS counts this type under, as named by Service Quotas: {@code standard}
-   * (A, C, D, H, I, M, R, T, Z), {@code f}, {@code g} (G and VT), {@code inf}, {@code p}, {@code x},
-   * {@code dl}, {@code trn}, {@code hpc}. See
-   * https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html
-   */
-  public String quotaClass() {
-    Matcher m = FAMILY.matcher(name.toLowerCase(Locale.ROOT));
-    String letters = m.matches() ? m.group(1) : family();
-    switch (letters) {
-      case "f":
-        return "f";
-      case "g":
-      case "vt":
-        return "g";
-      case "inf":
-        return "inf";
-      case "p":
-        return "p";
-      case "x":
-      case "u":
-        return "x";
-      case "dl":
-        return "dl";
-      case "trn":
-        return "trn";
-      case "hpc":
-        return "hpc";
-      default:
-        return "standard";
-    }
   }
 }

@@ -27,8 +27,11 @@ import java.util.TreeMap;
  * }
  * </pre>
  *
- * Both sections are optional; anything not listed is unlimited. Quota classes are those of
- * {@link dev.aether.core.catalog.InstanceType#quotaClass()}.
+ * Both sections are optional. A type without a limit is unlimited; a market without quotas is
+ * unlimited, and once a market lists quotas its unlisted classes count as 0 ({@link
+ * Limits#effectiveVcpuQuota}). Quota classes are the catalog's ({@link
+ * dev.aether.core.catalog.InstanceType#quotaClass()}, compared exactly): {@link
+ * #checkQuotaClasses} refuses a class the catalog does not know, such as {@code "Standard"}.
  */
 public final class LimitsFile {
   private static final ObjectMapper JSON =
@@ -84,6 +87,28 @@ public final class LimitsFile {
       });
     }
     return new Limits(perType, quotas);
+  }
+
+  /**
+   * Refuses quota classes that no type of the catalog has: a misspelt class (such as {@code
+   * "Standard"} for {@code "standard"}) would otherwise bound nothing while every class the user
+   * meant counts as 0.
+   *
+   * @param known the quota classes of the catalog, before any filter (the whole provider's list)
+   * @param file names the limits file in the message
+   */
+  public static void checkQuotaClasses(Limits limits, java.util.Set<String> known, Path file) {
+    java.util.SortedSet<String> unknown = limits.quotaClassesNotIn(known);
+    if (unknown.isEmpty()) {
+      return;
+    }
+    String first = unknown.first();
+    String hint = known.stream().filter(k -> k.equalsIgnoreCase(first)).findFirst()
+        .map(k -> "; did you mean \"" + k + "\"?").orElse("");
+    throw bad(file, "vcpuQuotas: unknown quota class " + unknown.stream()
+        .map(c -> "\"" + c + "\"").collect(java.util.stream.Collectors.joining(", "))
+        + " (the catalog's classes: " + String.join(", ", new java.util.TreeSet<>(known)) + ")"
+        + hint);
   }
 
   public static void write(Limits limits, Path file) {

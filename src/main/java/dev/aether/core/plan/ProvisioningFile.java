@@ -69,6 +69,40 @@ public final class ProvisioningFile {
   }
 
   public static List<ProvisionedInstance> read(Path file) {
+    return readNumbered(file).stream().map(Numbered::instance).toList();
+  }
+
+  /** An instance and the line of the file it is on (1-based). */
+  public record Numbered(int line, ProvisionedInstance instance) {}
+
+  /**
+   * The saved plan, refused (exit 2, naming the line) when an instance cannot run one job of
+   * {@code processors} cores and {@code memoryGb} GB: a plan saved for other jobs, or edited by
+   * hand, would start machines that only wait.
+   */
+  public static List<ProvisionedInstance> readFor(Path file, int processors, double memoryGb) {
+    List<Numbered> numbered = readNumbered(file);
+    for (Numbered n : numbered) {
+      ProvisionedInstance i = n.instance();
+      long slots = Math.min(i.processors() / processors,
+          (long) Math.floor(i.ramGb() / memoryGb + 1e-9));
+      if (slots < 1) {
+        throw AetherException.invalidInput(String.format(java.util.Locale.ROOT,
+            "%s: line %d: %s (%d vCPUs, %s GB) cannot run one job of %d cores and %s GB"
+                + " (-P/-M): remove the line or bid again without -L",
+            file, n.line(), i.type(), i.processors(), plain(i.ramGb()), processors,
+            plain(memoryGb)));
+      }
+    }
+    return numbered.stream().map(Numbered::instance).toList();
+  }
+
+  private static String plain(double d) {
+    return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+  }
+
+  /** The instances with their line numbers; any problem is an exit-2 error naming the line. */
+  public static List<Numbered> readNumbered(Path file) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file);
@@ -77,14 +111,14 @@ public final class ProvisioningFile {
           "-L/--provisioning-file " + file + ": cannot read (" + e.getClass().getSimpleName()
               + ": " + e.getMessage() + ")");
     }
-    List<ProvisionedInstance> instances = new ArrayList<>();
+    List<Numbered> instances = new ArrayList<>();
     for (int n = 0; n < lines.size(); n++) {
       String line = lines.get(n).strip();
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
       try {
-        instances.add(parseLine(line));
+        instances.add(new Numbered(n + 1, parseLine(line)));
       } catch (IllegalArgumentException e) {
         throw AetherException.invalidInput(
             file + ": line " + (n + 1) + ": " + e.getMessage()

@@ -3,6 +3,7 @@ package dev.aether.providers.aws;
 import dev.aether.core.AetherException;
 import dev.aether.core.catalog.Catalog;
 import dev.aether.core.catalog.InstanceType;
+import dev.aether.core.catalog.InterruptionBands;
 import dev.aether.core.catalog.Market;
 import dev.aether.core.catalog.Offer;
 import java.math.BigDecimal;
@@ -13,6 +14,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.pricing.PricingClient;
@@ -23,7 +26,9 @@ import software.amazon.awssdk.services.pricing.PricingClient;
  *
  * <p>Offers: one on-demand offer per type (zone left to AWS; price = risk = on-demand), and one spot
  * offer per type and zone with history (price = latest spot price; risk = min(highest spot price in
- * the window, on-demand), since we never bid above on-demand).
+ * the window, on-demand), since we never bid above on-demand; interruption rate from the Spot
+ * Instance Advisor's band for the type and region, see {@link SpotAdvisorReader} and {@link
+ * InterruptionBands}).
  */
 public final class AwsCatalog {
   private final AwsClients clients;
@@ -58,9 +63,12 @@ public final class AwsCatalog {
       Map<SpotPriceHistoryReader.Key, SpotPriceHistoryReader.Stats> spot =
           new SpotPriceHistoryReader(ec2, clock).read(weeks);
       Map<String, BigDecimal> onDemand = new OnDemandPriceReader(pricing).read(region);
+      Optional<Map<String, Integer>> bands = SpotAdvisorReader.forClients(clients).read(region);
       String source = "AWS " + region + " (fetched " + LocalDate.now(clock.withZone(ZoneOffset.UTC))
-          + ", " + weeks + " weeks of spot history)";
-      return new Catalog(source, offers(region, types, spot, onDemand));
+          + ", " + weeks + " weeks of spot history"
+          + (bands.isPresent() ? "" : "; Spot Advisor not reachable: interruption rates unknown")
+          + ")";
+      return new Catalog(source, offers(region, types, spot, onDemand, bands.orElse(Map.of())));
     } catch (SdkException e) {
       throw AwsErrors.translate("reading the AWS price catalog for " + region, e);
     }
@@ -70,6 +78,13 @@ public final class AwsCatalog {
       String region, Map<String, InstanceType> types,
       Map<SpotPriceHistoryReader.Key, SpotPriceHistoryReader.Stats> spot,
       Map<String, BigDecimal> onDemand) {
+    return offers(region, types, spot, onDemand, Map.of());
+  }
+
+  static List<Offer> offers(
+      String region, Map<String, InstanceType> types,
+      Map<SpotPriceHistoryReader.Key, SpotPriceHistoryReader.Stats> spot,
+      Map<String, BigDecimal> onDemand, Map<String, Integer> bands) {
     List<Offer> offers = new ArrayList<>();
     onDemand.forEach(
         (name, price) -> {
@@ -86,7 +101,10 @@ public final class AwsCatalog {
           }
           BigDecimal od = onDemand.get(key.type());
           BigDecimal risk = od == null ? stats.max() : stats.max().min(od);
-          offers.add(new Offer(type, region, key.zone(), Market.SPOT, stats.current(), risk));
+          Integer band = bands.get(key.type());
+          offers.add(new Offer(type, region, key.zone(), Market.SPOT, stats.current(), risk,
+              band == null ? OptionalDouble.empty()
+                  : OptionalDouble.of(InterruptionBands.hourlyRate(band))));
         });
     return offers;
   }

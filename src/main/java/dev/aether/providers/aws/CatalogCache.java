@@ -34,8 +34,10 @@ final class CatalogCache {
   }
 
   record Row(
-      String type, int vcpus, double memoryGib, int storageGb, String arch, String region,
-      String zone, String market, BigDecimal price, BigDecimal riskPrice) {}
+      String type, int vcpus, double memoryGib, double storageGb, String arch, String region,
+      String zone, String market, BigDecimal price, BigDecimal riskPrice, Boolean burstable,
+      Boolean accelerated, Boolean previousGeneration, String quotaClass,
+      Double interruptionRate) {}
 
   private final Path dir;
   private final Clock clock;
@@ -60,6 +62,9 @@ final class CatalogCache {
       if (entry.fetchedAt().plus(TTL).isBefore(clock.instant())
           || entry.fetchedAt().isAfter(clock.instant().plus(Duration.ofMinutes(5)))) {
         return Optional.empty();
+      }
+      if (entry.offers().stream().anyMatch(r -> r.quotaClass() == null)) {
+        return Optional.empty(); // written before types carried their facts: refetch
       }
       return Optional.of(new Catalog(entry.source(), entry.offers().stream().map(CatalogCache::offer).toList()));
     } catch (IOException | RuntimeException e) {
@@ -88,11 +93,17 @@ final class CatalogCache {
   private static Row row(Offer o) {
     InstanceType t = o.type();
     return new Row(t.name(), t.vcpus(), t.memoryGib(), t.storageGb(), t.arch(), o.region(), o.zone(),
-        o.market().name(), o.price(), o.riskPrice());
+        o.market().name(), o.price(), o.riskPrice(), t.burstable(), t.accelerated(),
+        t.previousGeneration(), t.quotaClass(),
+        o.interruptionRate().isPresent() ? o.interruptionRate().getAsDouble() : null);
   }
 
   private static Offer offer(Row r) {
-    return new Offer(new InstanceType(r.type(), r.vcpus(), r.memoryGib(), r.storageGb(), r.arch()),
-        r.region(), r.zone(), Market.valueOf(r.market()), r.price(), r.riskPrice());
+    InstanceType type = new InstanceType(r.type(), r.vcpus(), r.memoryGib(), r.storageGb(),
+        r.arch(), Boolean.TRUE.equals(r.burstable()), Boolean.TRUE.equals(r.accelerated()),
+        Boolean.TRUE.equals(r.previousGeneration()), r.quotaClass());
+    return new Offer(type, r.region(), r.zone(), Market.valueOf(r.market()), r.price(),
+        r.riskPrice(), r.interruptionRate() == null ? java.util.OptionalDouble.empty()
+            : java.util.OptionalDouble.of(r.interruptionRate()));
   }
 }

@@ -31,7 +31,12 @@ final class InstanceTypesReader {
     return types;
   }
 
-  /** Empty for types we cannot run (no vCPU or memory figure, or an architecture we do not build). */
+  /**
+   * Empty for types we cannot run (no vCPU or memory figure, or an architecture we do not build).
+   * The facts the bidder filters on come from the API where it states them (burstable
+   * performance, current generation, GPU, FPGA, inference and Neuron accelerators) and from the
+   * name otherwise ({@link AwsTaxonomy}: the quota class, {@code -flex}).
+   */
   static Optional<InstanceType> toInstanceType(InstanceTypeInfo info) {
     if (info.vCpuInfo() == null || info.vCpuInfo().defaultVCpus() == null
         || info.memoryInfo() == null || info.memoryInfo().sizeInMiB() == null) {
@@ -41,19 +46,31 @@ final class InstanceTypesReader {
     if (arch.isEmpty()) {
       return Optional.empty();
     }
-    int storageGb =
+    long storageGb =
         Boolean.TRUE.equals(info.instanceStorageSupported())
                 && info.instanceStorageInfo() != null
                 && info.instanceStorageInfo().totalSizeInGB() != null
-            ? Math.toIntExact(info.instanceStorageInfo().totalSizeInGB())
+            ? info.instanceStorageInfo().totalSizeInGB()
             : 0;
+    String name = info.instanceTypeAsString();
+    boolean burstable = Boolean.TRUE.equals(info.burstablePerformanceSupported())
+        || AwsTaxonomy.burstableByName(name);
+    boolean accelerated = info.gpuInfo() != null || info.fpgaInfo() != null
+        || info.inferenceAcceleratorInfo() != null || info.neuronInfo() != null
+        || AwsTaxonomy.acceleratedByName(name);
+    boolean previous = info.currentGeneration() != null ? !info.currentGeneration()
+        : AwsTaxonomy.previousGenerationByName(name);
     return Optional.of(
         new InstanceType(
-            info.instanceTypeAsString(),
+            name,
             info.vCpuInfo().defaultVCpus(),
             info.memoryInfo().sizeInMiB() / MIB_PER_GIB,
             storageGb,
-            arch.get()));
+            arch.get(),
+            burstable,
+            accelerated,
+            previous,
+            AwsTaxonomy.quotaClass(name)));
   }
 
   /** x86_64 or arm64; 32-bit-only and Mac types are left out (no Amazon Linux 2023 AMI for us). */

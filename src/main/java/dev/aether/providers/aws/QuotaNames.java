@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  */
 final class QuotaNames {
   static final Set<String> CLASSES =
-      Set.of("standard", "f", "g", "inf", "p", "x", "dl", "trn", "hpc");
+      Set.of("standard", "f", "g", "inf", "p", "x", "high-memory", "dl", "trn", "hpc");
 
   /** Quota codes we are sure of, as listed by {@code aws service-quotas list-service-quotas}. */
   static final Map<String, QuotaKey> CODES =
@@ -29,6 +29,7 @@ final class QuotaNames {
           "L-417A185B", new QuotaKey("p", Market.ON_DEMAND),
           "L-74FC7D96", new QuotaKey("f", Market.ON_DEMAND),
           "L-7295265B", new QuotaKey("x", Market.ON_DEMAND),
+          "L-43DA4232", new QuotaKey("high-memory", Market.ON_DEMAND),
           "L-1945791B", new QuotaKey("inf", Market.ON_DEMAND));
 
   private static final Pattern ON_DEMAND =
@@ -63,13 +64,13 @@ final class QuotaNames {
   }
 
   /**
-   * "Standard (A, C, ...)" -> standard, "G and VT" -> g, "P4, P3 and P2" -> p, "High Memory" -> x
-   * (U types count with X in {@code InstanceType.quotaClass()}).
+   * "Standard (A, C, ...)" -> standard, "G and VT" -> g, "P4, P3 and P2" -> p, "High Memory" ->
+   * high-memory (the U types, a quota of their own: L-43DA4232, see {@link AwsTaxonomy}).
    */
   static Optional<String> quotaClass(String descriptor) {
     String first = descriptor.trim().split("[\\s,(]+")[0].toLowerCase(Locale.ROOT);
     if (first.equals("high")) {
-      return Optional.of("x");
+      return Optional.of("high-memory");
     }
     String letters = first.replaceAll("[^a-z]", "");
     return CLASSES.contains(letters) ? Optional.of(letters) : Optional.empty();

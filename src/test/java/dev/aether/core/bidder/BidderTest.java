@@ -84,9 +84,14 @@ class BidderTest {
         Optional<BruteForce.Optimum> expected =
             new BruteForce(c.requirements(), c.offers(), c.limits()).optimum();
         if (expected.isPresent()) {
-          assertThat(other.solve(c.requirements(), c.offers(), c.limits()).hourlyCost())
-              .as("%s", c)
-              .isEqualByComparingTo(expected.get().cost());
+          Plan plan = other.solve(c.requirements(), c.offers(), c.limits());
+          if (objective == Objective.EXPECTED) {
+            assertThat(expectedHourly(plan, c.requirements())).as("%s", c)
+                .isEqualByComparingTo(expected.get().expectedHourly());
+          } else {
+            assertThat(plan.hourlyCost()).as("%s", c)
+                .isEqualByComparingTo(expected.get().cost());
+          }
         }
       }
     }
@@ -275,6 +280,191 @@ class BidderTest {
     assertThatThrownBy(() -> bidder.solve(req, offers, limits))
         .isInstanceOf(InfeasibleException.class)
         .hasMessageContaining("cannot all be met at once");
+  }
+
+  static Stream<Arguments> batchCases() {
+    return LongStream.rangeClosed(1, 40)
+        .boxed()
+        .flatMap(seed -> Stream.of(Objective.values()).map(o -> Arguments.of(seed, o)));
+  }
+
+  @ParameterizedTest(name = "seed {0}, {1}")
+  @MethodSource("batchCases")
+  void batchPlansEqualBruteForceWithRatesPoolSharesAndBudgets(long seed, Objective objective) {
+    SmallCase c = SmallCase.batch(seed, objective);
+    Optional<BruteForce.Optimum> expected =
+        new BruteForce(c.requirements(), c.offers(), c.limits()).optimum();
+
+    if (expected.isEmpty()) {
+      assertThatThrownBy(() -> bidder.solve(c.requirements(), c.offers(), c.limits()))
+          .as("%s", c)
+          .isInstanceOf(InfeasibleException.class);
+      return;
+    }
+    Requirements req = c.requirements();
+    Plan plan = bidder.solve(req, c.offers(), c.limits());
+    if (objective == Objective.EXPECTED) {
+      assertThat(expectedHourly(plan, req)).as("%s", c)
+          .isEqualByComparingTo(expected.get().expectedHourly());
+    } else {
+      assertThat(plan.hourlyCost()).as("%s", c).isEqualByComparingTo(expected.get().cost());
+    }
+    assertThat(plan.slots()).isGreaterThanOrEqualTo(req.slots());
+    req.poolSlotCap().ifPresent(cap -> assertThat(plan.lines())
+        .filteredOn(l -> l.offer().market() == Market.SPOT)
+        .allSatisfy(l -> assertThat(l.slots()).as("%s", c).isLessThanOrEqualTo(cap)));
+    req.budget().ifPresent(budget -> assertThat(expectedHourly(plan, req)
+        .multiply(BigDecimal.valueOf(req.waves()))
+        .multiply(BigDecimal.valueOf(req.effectiveHours())))
+        .as("%s", c).isLessThanOrEqualTo(budget));
+  }
+
+  @Test
+  void batchCasesAreMostlyFeasibleAndOftenBoundSoTheComparisonMeansSomething() {
+    List<SmallCase> cases = batchCases()
+        .map(a -> SmallCase.batch((Long) a.get()[0], (Objective) a.get()[1])).toList();
+    long feasible = cases.stream()
+        .filter(c -> new BruteForce(c.requirements(), c.offers(), c.limits()).optimum()
+            .isPresent())
+        .count();
+    long budgets = cases.stream().filter(c -> c.requirements().budget().isPresent()).count();
+    long shares = cases.stream().filter(c -> c.requirements().poolSlotCap().isPresent()).count();
+    assertThat(feasible).as("feasible of %d", cases.size()).isBetween(60L, 110L);
+    assertThat(budgets).isGreaterThan(20);
+    assertThat(shares).isGreaterThan(20);
+  }
+
+  @Test
+  void theExpectedObjectiveAvoidsAPoolWhoseInterruptionsCostMoreThanItsDiscount() {
+    // Spot at 0.20 interrupted 10% of hours: a 24-hour job is re-run so often that it costs
+    // 0.20 x (e^(24 x 0.105) - 1) / (24 x 0.105) = 0.91 an hour; on-demand costs 0.40.
+    InstanceType c5 = C5_LARGE;
+    List<Offer> offers = List.of(
+        new Offer(c5, "us-east-1", "z1", Market.SPOT, new BigDecimal("0.20"), null,
+            java.util.OptionalDouble.of(0.10)),
+        offer(c5, "z1", Market.ON_DEMAND, "0.40", null));
+    Requirements cost = requirements(2, 4, 3, Objective.COST, BigDecimal.ZERO, null)
+        .withBatch(9, Optional.of(24.0), Optional.empty());
+
+    Plan now = bidder.solve(cost, offers, Limits.NONE);
+    Plan expected = bidder.solve(cost.withObjective(Objective.EXPECTED), offers, Limits.NONE);
+    Plan shortJobs = bidder.solve(cost.withObjective(Objective.EXPECTED)
+        .withBatch(9, Optional.of(0.25), Optional.empty()), offers, Limits.NONE);
+
+    assertThat(now.lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().market()).isEqualTo(Market.SPOT));
+    assertThat(expected.lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().market()).isEqualTo(Market.ON_DEMAND));
+    assertThat(shortJobs.lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().market()).isEqualTo(Market.SPOT));
+  }
+
+  @Test
+  void theExpectedObjectivePrefersTheQuieterOfTwoPoolsAtNearlyTheSamePrice() {
+    Offer busy = new Offer(C5_LARGE, "us-east-1", "z1", Market.SPOT, new BigDecimal("0.0350"),
+        null, java.util.OptionalDouble.of(dev.aether.core.catalog.InterruptionBands.hourlyRate(4)));
+    Offer quiet = new Offer(C5_LARGE, "us-east-1", "z2", Market.SPOT, new BigDecimal("0.03502"),
+        null, java.util.OptionalDouble.of(dev.aether.core.catalog.InterruptionBands.hourlyRate(0)));
+    Requirements req = requirements(2, 4, 4, Objective.EXPECTED, BigDecimal.ZERO, null)
+        .withBatch(40, Optional.of(8.0), Optional.empty());
+
+    Plan plan = bidder.solve(req, List.of(busy, quiet), Limits.NONE);
+    Plan cheapest = bidder.solve(req.withObjective(Objective.COST), List.of(busy, quiet),
+        Limits.NONE);
+
+    assertThat(plan.lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().zone()).isEqualTo("z2"));
+    assertThat(cheapest.lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().zone()).isEqualTo("z1"));
+  }
+
+  @Test
+  void aBudgetKeepsTheCostObjectiveOffPoolsThatWouldOverrunIt() {
+    List<Offer> offers = List.of(
+        new Offer(C5_LARGE, "us-east-1", "z1", Market.SPOT, new BigDecimal("0.20"), null,
+            java.util.OptionalDouble.of(0.10)),
+        offer(C5_LARGE, "z1", Market.ON_DEMAND, "0.40", null));
+    // 9 jobs of 24 h at 3 at once: 3 waves, 72 hours; on-demand costs 3 x 0.40 x 72 = 86.40.
+    Requirements req = requirements(2, 4, 3, Objective.COST, BigDecimal.ZERO, null)
+        .withBatch(9, Optional.of(24.0), Optional.of(new BigDecimal("100")));
+
+    Plan plan = bidder.solve(req, offers, Limits.NONE);
+
+    assertThat(plan.lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().market()).isEqualTo(Market.ON_DEMAND));
+  }
+
+  @Test
+  void aBudgetBelowTheLeastExpectedTotalIsRefusedSayingByHowMuch() {
+    List<Offer> offers = List.of(offer(C5_LARGE, "z1", Market.ON_DEMAND, "0.40", null));
+    Requirements req = requirements(2, 4, 3, Objective.COST, BigDecimal.ZERO, null)
+        .withBatch(9, Optional.of(24.0), Optional.of(new BigDecimal("80")));
+
+    assertThatThrownBy(() -> bidder.solve(req, offers, Limits.NONE))
+        .isInstanceOf(InfeasibleException.class)
+        .hasMessageContaining("budget $80.00 is below the least expected total $86.40")
+        .hasMessageContaining("9 jobs of 24 hours at 3 at once")
+        .hasMessageContaining("short by $6.40")
+        .hasMessageContaining("--budget");
+  }
+
+  @Test
+  void aPoolShareSpreadsSpotSlotsOverPools() {
+    List<Offer> offers = new ArrayList<>();
+    for (String zone : List.of("z1", "z2", "z3", "z4")) {
+      offers.add(offer(C5_LARGE, zone, Market.SPOT, zone.equals("z1") ? "0.030" : "0.031", null));
+    }
+    Requirements req = requirements(1, 1, 8, Objective.COST, BigDecimal.ZERO, null);
+
+    Plan all = bidder.solve(req, offers, Limits.NONE);
+    Plan spread = bidder.solve(req.withMaxPoolShare(new BigDecimal("0.25")), offers, Limits.NONE);
+
+    assertThat(all.lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().zone()).isEqualTo("z1"));
+    assertThat(spread.lines()).hasSize(4)
+        .allSatisfy(l -> assertThat(l.slots()).isEqualTo(2));
+  }
+
+  @Test
+  void classesWithoutAQuotaCountAsZeroOnceTheMarketHasQuotas() {
+    InstanceType highMemory = new InstanceType("x2iedn.xlarge", 4, 128, 118, "x86_64")
+        .withFacts(false, false, false, "x");
+    List<Offer> offers = List.of(
+        offer(highMemory, "z1", Market.SPOT, "0.01", null),
+        offer(C5_LARGE, "z1", Market.SPOT, "0.035", null));
+    Requirements req = requirements(2, 4, 2, Objective.COST, BigDecimal.ZERO, null);
+    Limits standardOnly = new Limits(Map.of(), Map.of(new QuotaKey("standard", Market.SPOT), 64));
+    Limits onDemandOnly = new Limits(Map.of(),
+        Map.of(new QuotaKey("standard", Market.ON_DEMAND), 64));
+
+    assertThat(bidder.solve(req, offers, Limits.NONE).lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().type().name()).isEqualTo("x2iedn.xlarge"));
+    assertThat(bidder.solve(req, offers, standardOnly).lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().type().name()).isEqualTo("c5.large"));
+    // Quotas for on-demand say nothing about spot.
+    assertThat(bidder.solve(req, offers, onDemandOnly).lines()).singleElement()
+        .satisfies(l -> assertThat(l.offer().type().name()).isEqualTo("x2iedn.xlarge"));
+  }
+
+  @Test
+  void instanceStorageKeepsItsDecimalsInTheMinimum() {
+    InstanceType half = new InstanceType("d.small", 2, 4, 37.5, "x86_64");
+    List<Offer> offers = List.of(offer(half, "z1", Market.ON_DEMAND, "0.10", null));
+    Requirements req = new Requirements(2, 4, 1, Optional.empty(), Optional.empty(),
+        Optional.of(75), Optional.empty(), Objective.COST, BigDecimal.ZERO);
+
+    assertThat(bidder.solve(req, offers, Limits.NONE).instances()).isEqualTo(2);
+    assertThat(bidder.solve(req.withSlots(1), offers, Limits.NONE).instances()).isEqualTo(2);
+    assertThat(bidder.solve(new Requirements(2, 4, 1, Optional.empty(), Optional.empty(),
+        Optional.of(76), Optional.empty(), Objective.COST, BigDecimal.ZERO), offers,
+        Limits.NONE).instances()).isEqualTo(3);
+  }
+
+  static BigDecimal expectedHourly(Plan plan, Requirements req) {
+    return plan.lines().stream()
+        .map(l -> ExpectedCost.hourly(l.offer(), req.effectiveHours())
+            .multiply(BigDecimal.valueOf(l.count())))
+        .reduce(BigDecimal.ZERO, BigDecimal::add);
   }
 
   static Offer offer(InstanceType t, String zone, Market market, String price, String risk) {

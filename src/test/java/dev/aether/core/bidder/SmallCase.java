@@ -29,8 +29,10 @@ record SmallCase(long seed, Requirements requirements, List<Offer> offers, Limit
       int vcpus = 1 << rnd.nextInt(4);
       double mem = vcpus * (1 << rnd.nextInt(3)) * (rnd.nextBoolean() ? 1.0 : 0.75);
       int storage = rnd.nextInt(3) == 0 ? 50 * (1 + rnd.nextInt(4)) : 0;
-      InstanceType type = new InstanceType(
-          FAMILIES[rnd.nextInt(FAMILIES.length)] + ".t" + t, vcpus, mem, storage, "x86_64");
+      String family = FAMILIES[rnd.nextInt(FAMILIES.length)];
+      // The provider states the quota class: g4dn counts under AWS's G class, the rest standard.
+      InstanceType type = new InstanceType(family + ".t" + t, vcpus, mem, storage, "x86_64")
+          .withFacts(false, family.equals("g4dn"), false, family.equals("g4dn") ? "g" : "standard");
       BigDecimal onDemand = cents(rnd, 5 + vcpus * 10);
       offers.add(new Offer(type, "r1", "z" + rnd.nextInt(2), Market.ON_DEMAND, onDemand, null));
       if (rnd.nextBoolean() && offers.size() < 5) {
@@ -69,6 +71,44 @@ record SmallCase(long seed, Requirements requirements, List<Offer> offers, Limit
     Requirements req = new Requirements(p, m, slots, minCores, minRam, minStorage, maxCost,
         objective, steps[rnd.nextInt(steps.length)]);
     return new SmallCase(seed, req, offers, new Limits(perType, quotas));
+  }
+
+  /**
+   * The same case as {@link #of} seen as a batch: interruption rates on its spot offers (one of
+   * the advisor's bands each, or none), J jobs of H hours, and now and then a bound on the share
+   * of one spot pool and a budget. Drawn from a second generator, so {@link #of}'s cases stay as
+   * they were.
+   */
+  static SmallCase batch(long seed, Objective objective) {
+    SmallCase base = of(seed, objective);
+    Random rnd = new Random(seed * 7919 + 17);
+    List<Offer> offers = new ArrayList<>();
+    for (Offer o : base.offers()) {
+      if (o.market() == Market.SPOT && rnd.nextInt(5) > 0) {
+        double rate = dev.aether.core.catalog.InterruptionBands.hourlyRate(rnd.nextInt(5))
+            * (1 + 40 * rnd.nextInt(3)); // some rates far above the advisor's, so they matter
+        o = new Offer(o.type(), o.region(), o.zone(), o.market(), o.price(), o.riskPrice(),
+            java.util.OptionalDouble.of(Math.min(rate, 0.05)));
+      }
+      offers.add(o);
+    }
+    Requirements r = base.requirements();
+    int jobs = r.slots() * (1 + rnd.nextInt(4)) - rnd.nextInt(r.slots());
+    double hours = new double[] {0.5, 1, 3, 12, 48}[rnd.nextInt(5)];
+    BigDecimal share = rnd.nextInt(3) == 0
+        ? new BigDecimal(new String[] {"0.25", "0.5", "0.75"}[rnd.nextInt(3)]) : BigDecimal.ONE;
+    Requirements batch = r.withBatch(Math.max(1, jobs), Optional.of(hours), Optional.empty())
+        .withMaxPoolShare(share);
+    if (rnd.nextInt(3) == 0) {
+      // A budget near what the batch costs at its cheapest price, above or below it.
+      BigDecimal perHour = base.offers().stream().map(Offer::price).min(BigDecimal::compareTo)
+          .orElseThrow().multiply(BigDecimal.valueOf(r.slots()));
+      BigDecimal budget = perHour.multiply(BigDecimal.valueOf(batch.waves() * hours))
+          .multiply(BigDecimal.valueOf(50 + rnd.nextInt(250), 2))
+          .setScale(2, java.math.RoundingMode.HALF_UP).max(new BigDecimal("0.01"));
+      batch = batch.withBatch(batch.jobs(), batch.hoursPerJob(), Optional.of(budget));
+    }
+    return new SmallCase(seed, batch, offers, base.limits());
   }
 
   /** A price between 0.01 and max/100 dollars, with up to four decimals. */

@@ -71,6 +71,76 @@ class CatalogCsvTest {
   }
 
   @Test
+  void takesTheProvidersFactsAndInterruptionRateFromTheirColumns() throws Exception {
+    Catalog c = read("""
+        instance_type,vcpus,memory_gib,region,on_demand_price,spot_price,interruption_rate,burstable,accelerated,previous_generation,quota_class,storage_gb
+        gx.large,2,4,r1,0.50,0.20,0.0004,false,TRUE,false,g,37.5
+        tx.small,2,2,r1,0.02,0.01,,true,,,,
+        """);
+    Offer gpu = spotOf(c, "gx.large");
+    assertThat(gpu.type().accelerated()).isTrue();
+    assertThat(gpu.type().quotaClass()).isEqualTo("g");
+    assertThat(gpu.type().storageGb()).isEqualTo(37.5);
+    assertThat(gpu.interruptionRate()).hasValue(0.0004);
+    Offer small = spotOf(c, "tx.small");
+    assertThat(small.type().burstable()).isTrue();
+    assertThat(small.type().previousGeneration()).isFalse();
+    assertThat(small.type().quotaClass()).isEqualTo("standard");
+    assertThat(small.interruptionRate()).isEmpty();
+  }
+
+  @Test
+  void namesNoFactsFromTheTypeNameWhenTheColumnsAreAbsent() throws Exception {
+    Catalog c = read("""
+        instance_type,vcpus,memory_gib,region,on_demand_price
+        g4dn.xlarge,4,16,r1,0.526
+        """);
+    InstanceType t = c.offers().get(0).type();
+    assertThat(t.accelerated()).isFalse();
+    assertThat(t.quotaClass()).isEqualTo("standard");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    "not a boolean          | a.large,2,4,r1,0.1,0.05,,yes,,,     | line 2, column burstable",
+    "rate of 1              | a.large,2,4,r1,0.1,0.05,1,,,,       | line 2, column interruption_rate",
+    "negative rate          | a.large,2,4,r1,0.1,0.05,-0.1,,,,    | line 2, column interruption_rate",
+    "quota class with space | a.large,2,4,r1,0.1,0.05,,,,,my class | line 2, column quota_class",
+  })
+  void rejectsMalformedFactsWithLineAndColumn(String why, String row, String expected) {
+    String csv = "instance_type,vcpus,memory_gib,region,on_demand_price,spot_price,"
+        + "interruption_rate,burstable,accelerated,previous_generation,quota_class\n" + row + "\n";
+    assertThatThrownBy(() -> read(csv))
+        .isInstanceOf(AetherException.class)
+        .hasMessageContaining(expected)
+        .extracting(e -> ((AetherException) e).exitStatus()).isEqualTo(2);
+  }
+
+  @Test
+  void comparesOfferKeysAsTheirStringsCompare() {
+    java.util.List<Offer> offers = EmbeddedCatalog.load().offers();
+    java.util.Random rnd = new java.util.Random(3);
+    for (int i = 0; i < 20_000; i++) {
+      Offer a = offers.get(rnd.nextInt(offers.size()));
+      Offer b = offers.get(rnd.nextInt(offers.size()));
+      assertThat(Integer.signum(Offer.compareKeys(a, b)))
+          .isEqualTo(Integer.signum(a.key().compareTo(b.key())));
+    }
+    InstanceType shortName = new InstanceType("c5.large", 2, 4, 0, null);
+    InstanceType longName = new InstanceType("c5.large2", 2, 4, 0, null);
+    Offer x = new Offer(shortName, "r", "z", Market.SPOT, BigDecimal.ONE, null);
+    Offer y = new Offer(longName, "r", "z", Market.SPOT, BigDecimal.ONE, null);
+    assertThat(Integer.signum(Offer.compareKeys(x, y)))
+        .isEqualTo(Integer.signum(x.key().compareTo(y.key())));
+  }
+
+  private static Offer spotOf(Catalog c, String type) {
+    return c.offers().stream()
+        .filter(o -> o.type().name().equals(type) && o.market() == Market.SPOT)
+        .findFirst().orElseThrow();
+  }
+
+  @Test
   void writesWhatItReads() throws Exception {
     Catalog embedded = EmbeddedCatalog.load().inRegion("us-west-2");
     Catalog again = read(CatalogCsv.write(embedded));

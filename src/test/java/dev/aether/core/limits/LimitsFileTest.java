@@ -41,6 +41,32 @@ class LimitsFileTest {
     assertThat(LimitsFile.read(f)).isEqualTo(limits);
   }
 
+  @Test
+  void refusesAQuotaClassTheCatalogDoesNotKnowSuggestingTheOneMeant() throws Exception {
+    Path f = dir.resolve("instances.json");
+    Files.writeString(f, "{\"vcpuQuotas\": {\"spot\": {\"Standard\": 256}}}");
+    Limits limits = LimitsFile.read(f);
+
+    assertThatThrownBy(() -> LimitsFile.checkQuotaClasses(limits,
+        java.util.Set.of("standard", "g", "x"), f))
+        .isInstanceOf(AetherException.class)
+        .hasMessageStartingWith("--limits " + f)
+        .hasMessageContaining("unknown quota class \"Standard\"")
+        .hasMessageContaining("did you mean \"standard\"?")
+        .extracting(e -> ((AetherException) e).exitStatus()).isEqualTo(2);
+    LimitsFile.checkQuotaClasses(new Limits(Map.of(),
+        Map.of(new QuotaKey("g", Market.SPOT), 8)), java.util.Set.of("standard", "g"), f);
+  }
+
+  @Test
+  void classesNotListedCountAsZeroOnlyOnAMarketThatListsQuotas() {
+    Limits limits = new Limits(Map.of(), Map.of(new QuotaKey("standard", Market.SPOT), 256));
+
+    assertThat(limits.effectiveVcpuQuota("standard", Market.SPOT)).contains(256);
+    assertThat(limits.effectiveVcpuQuota("x", Market.SPOT)).contains(0);
+    assertThat(limits.effectiveVcpuQuota("x", Market.ON_DEMAND)).isEmpty();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {
     "{\"limits\": {\"c5.large\": -1}}",

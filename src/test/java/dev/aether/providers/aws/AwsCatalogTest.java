@@ -49,6 +49,40 @@ class AwsCatalogTest {
         .willReturn(AwsStubs.jsonBody(AwsStubs.resource("pricing/get-products-2.json"))));
   }
 
+  private void advisorFeed(int status, String body) {
+    aws.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+        urlEqualTo("/spot-advisor-data.json")).willReturn(
+            com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(status)
+                .withBody(body)));
+  }
+
+  @Test
+  void spotOffersCarryTheSpotAdvisorsBandAsAnHourlyRate() {
+    advisorFeed(200, "{\"spot_advisor\": {\"us-east-1\": {\"Linux\": {"
+        + "\"m5.large\": {\"s\": 60, \"r\": 3}}}, \"us-west-2\": {\"Linux\": {"
+        + "\"c5d.large\": {\"s\": 70, \"r\": 0}}}}}");
+
+    Catalog catalog = load(NOW);
+    Map<String, Offer> offers = byKey(catalog);
+
+    assertThat(offers.get("m5.large/us-east-1a/spot").interruptionRate())
+        .hasValue(dev.aether.core.catalog.InterruptionBands.hourlyRate(3));
+    // rated in another region only: unknown here
+    assertThat(offers.get("c5d.large/us-east-1b/spot").interruptionRate()).isEmpty();
+    assertThat(catalog.source()).doesNotContain("not reachable");
+  }
+
+  @Test
+  void aFeedThatCannotBeReadLeavesTheRatesUnknownAndSaysSo() {
+    advisorFeed(403, "denied");
+
+    Catalog catalog = load(NOW);
+
+    assertThat(catalog.offers()).filteredOn(o -> o.market() == Market.SPOT).isNotEmpty()
+        .allSatisfy(o -> assertThat(o.interruptionRate()).isEmpty());
+    assertThat(catalog.source()).contains("Spot Advisor not reachable");
+  }
+
   @AfterEach
   void stop() {
     aws.close();

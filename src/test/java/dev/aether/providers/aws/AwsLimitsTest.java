@@ -90,7 +90,7 @@ class AwsLimitsTest {
         "L-XXXXXXXX|Running On-Demand Inf instances|inf|ON_DEMAND",
         "L-XXXXXXXX|Running On-Demand Trn instances|trn|ON_DEMAND",
         "L-XXXXXXXX|Running On-Demand HPC instances|hpc|ON_DEMAND",
-        "L-XXXXXXXX|Running On-Demand High Memory instances|x|ON_DEMAND",
+        "L-XXXXXXXX|Running On-Demand High Memory instances|high-memory|ON_DEMAND",
         "L-XXXXXXXX|All X Spot Instance Requests|x|SPOT",
         "L-XXXXXXXX|All DL Spot Instance Requests|dl|SPOT",
         "L-XXXXXXXX|All Inf Spot Instance Requests|inf|SPOT",
