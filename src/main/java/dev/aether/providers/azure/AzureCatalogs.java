@@ -1,5 +1,8 @@
 package dev.aether.providers.azure;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.aether.core.catalog.Catalog;
 import dev.aether.core.catalog.CatalogCsv;
 import dev.aether.core.catalog.InstanceType;
@@ -31,14 +34,62 @@ final class AzureCatalogs {
 
   private AzureCatalogs() {}
 
+  /** Read once per process: the snapshot does not change while Aether runs. */
+  private static volatile Catalog embedded;
+  private static volatile Map<String, Facts> facts;
+
   /** Every offer of the snapshot, all regions. */
   static Catalog embedded() {
+    if (embedded == null) {
+      embedded = read();
+    }
+    return embedded;
+  }
+
+  private static Catalog read() {
     try (InputStream in = AzureCatalogs.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("embedded catalog " + RESOURCE + " missing from the build");
       }
       Catalog read = CatalogCsv.read(new InputStreamReader(in, StandardCharsets.UTF_8), RESOURCE);
       return new Catalog(SOURCE, read.offers());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * What the snapshot says of a size beyond its shape (columns {@code burstable, accelerated,
+   * previous_generation, quota_class}), read here so the Azure provider can use them whatever
+   * the core catalog makes of them.
+   *
+   * @param quotaFamily the vCPU quota family as the Compute usage API names it, e.g.
+   *     {@code standardDSv5Family}
+   */
+  record Facts(boolean burstable, boolean accelerated, boolean previousGeneration,
+      String quotaFamily) {}
+
+  /** The facts of every size of the snapshot, by ARM name. */
+  static Map<String, Facts> facts() {
+    if (facts == null) {
+      facts = readFacts();
+    }
+    return facts;
+  }
+
+  private static Map<String, Facts> readFacts() {
+    Map<String, Facts> facts = new TreeMap<>();
+    CsvMapper mapper = new CsvMapper();
+    try (InputStream in = AzureCatalogs.class.getResourceAsStream(RESOURCE);
+        MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class)
+            .with(CsvSchema.emptySchema().withHeader()).readValues(in)) {
+      while (rows.hasNextValue()) {
+        Map<String, String> r = rows.nextValue();
+        facts.putIfAbsent(r.get("instance_type"), new Facts(Boolean.parseBoolean(r.get("burstable")),
+            Boolean.parseBoolean(r.get("accelerated")),
+            Boolean.parseBoolean(r.get("previous_generation")), r.get("quota_class")));
+      }
+      return java.util.Collections.unmodifiableMap(facts);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
