@@ -2,6 +2,8 @@ package dev.aether.cli;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.bidder.Objective;
+import dev.aether.core.catalog.Catalog;
+import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.project.BucketLayout;
@@ -53,7 +55,8 @@ import picocli.CommandLine.Spec;
       "Project names: 3 to 63 lowercase letters, digits and single hyphens, starting and ending"
           + " with a letter or digit (the name names the bucket on every provider).",
       "Credentials: use the AWS default credential chain (environment variables, ~/.aws "
-          + "profiles). -E/-K still work but are visible to other users of this machine.",
+          + "profiles). -E/-K still work but are visible to other users of this machine. Azure: "
+          + "az login, or a service principal in AZURE_* variables; never a password.",
       "Exit status: 0 every job done (or the dry run succeeded), 1 error or failed jobs, "
           + "2 invalid input, 3 unexpected state, 4 internal error.",
       "See `aether help COMMAND` for a command's options, and docs/ for the details."
@@ -110,7 +113,8 @@ final class AetherCommand implements Callable<Integer> {
 
   // --- bidder ---
   @Option(names = "--catalog", paramLabel = "CSV",
-      description = "Price catalog CSV (default: the embedded AWS snapshot). See docs/catalog.md.")
+      description = "Price catalog CSV (default: the provider's embedded snapshot). See "
+          + "docs/catalog.md.")
   Path catalogFile;
 
   @Option(names = "--limits", paramLabel = "JSON",
@@ -178,27 +182,27 @@ final class AetherCommand implements Callable<Integer> {
   }
 
   @Option(names = "--provider", paramLabel = "NAME",
-      description = "Where to run: local (this machine) or aws. Default: aws when AWS "
-          + "credentials are found, else local.")
+      description = "Where to run: local (this machine), aws or azure. Default: aws when AWS "
+          + "credentials are found, else local (azure runs only when named).")
   String provider;
 
   @Mixin HomeOption homeOption = new HomeOption();
 
-  @Option(names = "--offline", description = "On AWS, bid from the embedded price snapshot instead"
-      + " of reading the account's live prices and vCPU quotas.")
+  @Option(names = "--offline", description = "On a cloud, bid from the embedded price snapshot"
+      + " instead of reading live prices and the account's vCPU quotas.")
   boolean offline;
 
-  @Option(names = "--live-prices", description = "With --dry-run on AWS, read the account's live "
-      + "prices and vCPU quotas (read-only calls; nothing is started). Without it a dry run makes "
-      + "no network call and bids from the embedded snapshot.")
+  @Option(names = "--live-prices", description = "With --dry-run on a cloud, read live prices "
+      + "and the account's vCPU quotas (read-only calls; nothing is started). Without it a dry run "
+      + "makes no network call and bids from the embedded snapshot.")
   boolean livePricesWanted;
 
   @Option(names = "--instance-profile", paramLabel = "NAME", description = "IAM instance profile"
       + " the AWS nodes run with (default: aether-node; its policy is in docs/aws.md).")
   String instanceProfile = AwsProvider.DEFAULT_INSTANCE_PROFILE;
 
-  @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS, the port the"
-      + " coordinator node listens on, open to the VPC only (default: 7070).")
+  @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS and Azure, the"
+      + " port the coordinator node listens on, open to the VPC or VNet only (default: 7070).")
   int coordinatorPort = AwsProvider.DEFAULT_PORT;
 
   @Option(names = "--agent-jar", hidden = true, paramLabel = "JAR",
@@ -207,6 +211,13 @@ final class AetherCommand implements Callable<Integer> {
 
   /** The provider to read live prices and quotas from; empty when bidding from a snapshot. */
   Optional<Provider> livePrices = Optional.empty();
+
+  /** The provider the batch runs on, once resolved. */
+  private Provider chosen;
+
+  @Option(names = "--subscription", paramLabel = "ID", description = "On Azure, the subscription"
+      + " to use (default: AZURE_SUBSCRIPTION_ID, else the one `az account set` chose).")
+  String subscription;
 
   @Option(names = "--max-attempts", paramLabel = "N",
       description = "Runs a job gets before it counts as failed (default: 3).")
@@ -230,6 +241,7 @@ final class AetherCommand implements Callable<Integer> {
     }
     RunOptions runOptions = runOptions();
     Provider chosen = ProviderRegistry.resolve(providerChoice());
+    this.chosen = chosen;
     // A dry run touches no cloud unless asked to read live prices.
     boolean live = chosen.can(Capability.LIVE_PRICES) && !offline && catalogFile == null
         && (!dryRun || livePricesWanted);
@@ -255,14 +267,21 @@ final class AetherCommand implements Callable<Integer> {
     return new RunStep(request, instances, runOptions, chosen, out).run();
   }
 
-  /** What --provider, -R, -E/-K and the AWS node options say, for the registry. */
+  /** What --provider, -R, -E/-K, --subscription and the node options say, for the registry. */
   ProviderChoice providerChoice() {
     return new ProviderChoice(Optional.ofNullable(provider), region(), Optional.ofNullable(keyId),
-        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs());
+        Optional.ofNullable(key), instanceProfile, coordinatorPort, dirs(),
+        Optional.ofNullable(subscription));
   }
 
   String region() {
-    return regionOption.region == null ? BidRequest.DEFAULT_REGION : regionOption.region;
+    return regionOption.region != null ? regionOption.region
+        : ProviderRegistry.defaultRegion(Optional.ofNullable(provider));
+  }
+
+  /** The prices to bid from when no live prices are read: the chosen provider's snapshot. */
+  Catalog offlineCatalog() {
+    return chosen != null ? chosen.embeddedCatalog() : EmbeddedCatalog.load();
   }
 
   ProjectDirs dirs() {

@@ -27,7 +27,7 @@ final class HelpSections {
         "--arch", "--burstable", "--previous-generation", "--accelerators", "--export-model",
         "--offline", "--live-prices"));
     SECTIONS.put("Where it runs", List.of("--provider", "--region", "--aether-home",
-        "--instance-profile", "--coordinator-port"));
+        "--instance-profile", "--subscription", "--coordinator-port"));
     SECTIONS.put("Credentials (prefer your cloud's default credentials)",
         List.of("--key-ID", "--key"));
   }
