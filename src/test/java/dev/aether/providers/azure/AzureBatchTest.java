@@ -186,6 +186,58 @@ class AzureBatchTest {
     assertThat(shown).as(shown).contains("6 of 6 jobs done").contains("Cost so far: $");
   }
 
+  @Test
+  void downDeletesTheProjectsGroupWithItsRunningVmsAndKeepsTheResults() throws Exception {
+    FakeArm arm = e2e.arm;
+    arm.onCreate = vm -> {}; // a VM that would be running; booting it adds nothing here
+    String name = e2e.name;
+    com.azure.core.credential.TokenCredential user = ctx -> reactor.core.publisher.Mono.just(
+        new com.azure.core.credential.AccessToken(FakeVm.jwt("https://management.azure.com",
+            AzureEndToEnd.USER_OID), java.time.OffsetDateTime.now().plusHours(1)));
+    Arm client = new Arm(user, FakeArm.SUBSCRIPTION, new AzureEndpoints(arm.endpoint(),
+        java.util.Optional.empty(), java.net.URI.create("http://127.0.0.1:9"),
+        java.net.URI.create("http://127.0.0.1:9")),
+        java.util.Optional.of(TestTls.get().azureHttpClient()));
+    ProjectResources resources = new ProjectResources(client, e2e.names, 7070);
+    resources.ensureStorage();
+    String clientId = resources.ensureProject();
+    e2e.container().create();
+    e2e.container().getBlobClient("output/result.txt").upload(
+        com.azure.core.util.BinaryData.fromString("kept"));
+    AzureMachinesTest.MemoryStorage tokenBox = new AzureMachinesTest.MemoryStorage();
+    new AzureMachines(client, e2e.names, tokenBox, 7070, () -> clientId).start(List.of(
+        new dev.aether.core.plan.ProvisionedInstance("Standard_D2s_v5", 2, 8, false, true,
+            java.util.Optional.of(new java.math.BigDecimal("0.096")), java.util.Optional.empty(),
+            java.util.Optional.empty())), new dev.aether.core.spi.NodeBootstrap(
+        java.net.URI.create("http://10.42.0.4:7070"), "t0ken-for-down", name));
+    e2e.container().getBlobClient("secrets/pipeline-token").upload(
+        com.azure.core.util.BinaryData.fromString("t0ken-for-down"));
+    String vm = arm.history.get(0).name;
+    assertThat(arm.vms).hasSize(1);
+
+    Process down = e2e.aether(tmp.resolve("home"), "down", "--name", name, "--provider", "azure");
+    assertThat(down.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String out = new String(down.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(down.exitValue()).as(out).isZero();
+    assertThat(out).contains("Deleting the 1 VM(s) of project " + name + ": " + vm)
+        .contains("Deleted the pipeline token")
+        .contains("Deleted the resource group " + e2e.names.group())
+        .contains("Kept the container").contains("az storage container delete --account-name "
+            + e2e.names.account() + " --name " + name);
+    assertThat(arm.groups).doesNotContainKey(e2e.names.group()).containsKey("aether-data");
+    assertThat(arm.vms).isEmpty();
+    assertThat(arm.nics).isEmpty();
+    assertThat(arm.disks).isEmpty();
+    assertThat(arm.identities).isEmpty();
+    assertThat(arm.nsgs).isEmpty();
+    assertThat(arm.vnets).isEmpty();
+    assertThat(arm.roleAssignments).as("no assignment is left to a deleted identity").isEmpty();
+    assertThat(arm.accounts).containsKey(e2e.names.account());
+    assertThat(e2e.keys()).containsExactly("output/result.txt");
+    assertThat(arm.unknown).isEmpty();
+  }
+
   // ---- helpers
 
   private void await(Duration limit, BooleanSupplier condition) throws Exception {

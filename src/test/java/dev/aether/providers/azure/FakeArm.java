@@ -317,8 +317,8 @@ final class FakeArm implements AutoCloseable {
     accounts.values().removeIf(a -> a.path("id").asText().toLowerCase(Locale.ROOT)
         .startsWith(prefix));
     // assignments at the group (or below it) go with the group
-    roleAssignments.keySet().removeIf(k -> (k.toLowerCase(Locale.ROOT) + "/").startsWith(prefix)
-        || k.toLowerCase(Locale.ROOT).startsWith(prefix));
+    roleAssignments.keySet().removeIf(k -> (k.substring(0, k.indexOf('|'))
+        .toLowerCase(Locale.ROOT) + "/").startsWith(prefix));
     groups.remove(name);
   }
 
