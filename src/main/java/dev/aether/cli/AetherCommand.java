@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {StatusCommand.class, DownCommand.class, AttachStorageCommand.class,
         CompletionCommand.class, AgentCommand.class, CoordinateCommand.class,
+        picocli.codegen.docgen.manpage.ManPageGenerator.class,
         picocli.CommandLine.HelpCommand.class},
     version = "aether 0.1.0",
     sortOptions = false,
@@ -247,6 +248,13 @@ final class AetherCommand implements Callable<Integer> {
         && (!dryRun || livePricesWanted);
     livePrices = live ? Optional.of(chosen) : Optional.empty();
     BidRequest request = BidRequest.from(this); // checks every option before anything runs
+    if (!dryRun && !restart) {
+      Optional<String> done = PreviousRun.check(dirs(), request);
+      if (done.isPresent()) {
+        out.println(done.get());
+        return 0;
+      }
+    }
     List<ProvisionedInstance> instances;
     if (provisioningFile != null && Files.exists(provisioningFile)) {
       instances = ProvisioningFile.read(provisioningFile);

@@ -10,7 +10,10 @@ import dev.aether.core.spi.Storage;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
-import me.tongfei.progressbar.ProgressBar;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Runs a batch with a progress bar and a summary: what the root command calls once it has a spec,
@@ -52,14 +55,35 @@ public final class PipelineConsole {
     out.append(line).append('\n');
     out.append("Outputs: ").append(result.bucket()).append("/output/   Logs: ")
         .append(result.bucket()).append("/logs/\n");
+    // Grouped by how they ended, with the args (usually the sample name), so a user sees at a
+    // glance that e.g. every job failed the same way.
+    Map<String, List<PipelineResult.FailedJob>> byEnd = new TreeMap<>();
     for (PipelineResult.FailedJob f : result.failed()) {
-      out.append("  FAILED job ").append(f.number()).append(" (args line ").append(f.line())
-          .append(", ").append(f.attempts()).append(f.attempts() == 1 ? " attempt" : " attempts")
-          .append(", ").append(f.exitCode().map(e -> "exit " + e).orElse("node went silent"))
-          .append("): ").append(f.log()).append('\n');
+      byEnd.computeIfAbsent(f.exitCode().map(e -> "with exit " + e + ExitCodes.meaning(e))
+          .orElse("because their node went silent"), k -> new ArrayList<>()).add(f);
+    }
+    for (Map.Entry<String, List<PipelineResult.FailedJob>> group : byEnd.entrySet()) {
+      List<PipelineResult.FailedJob> jobs = group.getValue();
+      out.append(jobs.size()).append(jobs.size() == 1 ? " job failed " : " jobs failed ")
+          .append(group.getKey()).append(": ")
+          .append(String.join(", ", jobs.stream().limit(SHOWN).map(f -> f.args()).toList()))
+          .append(jobs.size() > SHOWN ? ", ... (" + (jobs.size() - SHOWN) + " more)" : "")
+          .append('\n');
+    }
+    result.failed().stream().limit(SHOWN).forEach(f -> out.append("  FAILED job ")
+        .append(f.number()).append(" (args line ").append(f.line()).append(", ")
+        .append(f.attempts()).append(f.attempts() == 1 ? " attempt" : " attempts").append(", ")
+        .append(f.exitCode().map(e -> "exit " + e).orElse("node went silent")).append("): ")
+        .append(f.log()).append('\n'));
+    if (result.failed().size() > SHOWN) {
+      out.append("  ... and ").append(result.failed().size() - SHOWN)
+          .append(" more failed jobs: their logs are in the same folder\n");
     }
     return out.toString();
   }
+
+  /** Failed jobs named one by one in the summary; the rest are counted. */
+  private static final int SHOWN = 20;
 
   private static String human(Duration d) {
     long s = d.toSeconds();
@@ -69,7 +93,7 @@ public final class PipelineConsole {
   /** The progress bar: done + failed of total; running and failed in its message. */
   static final class Bar implements PipelineListener {
     private final PrintStream out;
-    private ProgressBar bar;
+    private ConsoleBars.Progress bar;
 
     Bar(PrintStream out) {
       this.out = out;
@@ -90,7 +114,8 @@ public final class PipelineConsole {
 
     @Override
     public Upload uploading(long totalBytes) {
-      ProgressBar upload = ConsoleBars.start(out, "upload", totalBytes, 0, " MB", 1_000_000);
+      ConsoleBars.Progress upload = ConsoleBars.start(out, "upload", totalBytes, 0, " MB",
+          1_000_000);
       return new Upload() {
         @Override
         public void accept(long bytes) {
@@ -107,8 +132,8 @@ public final class PipelineConsole {
     @Override
     public void progress(LedgerCounts c) {
       if (bar != null) {
+        bar.message(" running " + c.leased() + ", failed " + c.failed());
         bar.stepTo(c.done() + c.failed());
-        bar.setExtraMessage(" running " + c.leased() + ", failed " + c.failed());
       }
     }
 

@@ -5,6 +5,7 @@ import dev.aether.core.pipeline.remote.RemoteBatch;
 import dev.aether.core.pipeline.remote.RemoteLaunch;
 import dev.aether.core.pipeline.run.PipelineSpec;
 import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.Slots;
 import dev.aether.core.project.ProjectDirs;
 import dev.aether.core.project.ProviderRecord;
 import dev.aether.core.spi.Capability;
@@ -48,6 +49,7 @@ final class RunStep {
                 + " provider); the plan above is what the same batch would cost on AWS."
             : "Running on " + fixed.get().size() + " node(s) of the " + provider.name()
                 + " provider (--provider " + provider.name() + ").");
+        out.println(atOnce(fixed.get()));
       } else {
         out.println("Running on " + provider.name() + " in " + request.region() + ".");
       }
@@ -57,6 +59,19 @@ final class RunStep {
       }
       return PipelineConsole.run(spec, project.machines(), project.prepareBucket(), out);
     }
+  }
+
+  /** How many jobs the nodes run at once, and why: their size against one job's. */
+  private String atOnce(List<ProvisionedInstance> nodes) {
+    int slots = nodes.stream().mapToInt(n -> Slots.forNode(n.processors(), n.ramGb(),
+        request.processors(), request.memoryGb())).sum();
+    String size = nodes.size() == 1
+        ? nodes.get(0).processors() + " cores and " + nodes.get(0).ramGb() + " GB"
+        : nodes.stream().mapToInt(ProvisionedInstance::processors).sum() + " cores in all";
+    return slots + (slots == 1 ? " job" : " jobs") + " at once (" + size + "; each job "
+        + request.processors() + (request.processors() == 1 ? " core" : " cores") + " and "
+        + request.memoryGb() + " GB)" + (request.jobs() > slots
+            ? "; the other jobs wait for a free slot." : ".");
   }
 
   private PipelineSpec spec(String name, ProjectDirs dirs, List<ProvisionedInstance> nodes) {

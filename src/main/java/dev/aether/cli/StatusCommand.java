@@ -18,11 +18,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code aether status -N NAME}: the project's job counts and failed jobs, from its ledger. */
+/**
+ * {@code aether status -N NAME}: the project's job counts and failed jobs, from its ledger. Exit
+ * status 0 when no job has failed (done, running or pending), 1 when some have, 2 when there is
+ * no such project here.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Shows how many of a project's jobs are done, failed, running and pending,"
         + " and the log of each failed job; on a cloud, what it has cost so far. Safe to run"
-        + " while the batch runs.")
+        + " while the batch runs.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:no job has failed (all done, or still running)", "1:some jobs failed",
+        "2:no such project on this machine (see --aether-home)"})
 public final class StatusCommand implements Callable<Integer> {
   @Mixin ProjectOption project = new ProjectOption();
   @Mixin HomeOption home = new HomeOption();
@@ -33,13 +40,15 @@ public final class StatusCommand implements Callable<Integer> {
     String name = required(project);
     ProjectDirs dirs = home.dirs();
     PrintWriter out = spec.commandLine().getOut();
+    PipelineResult result;
     try (JobLedger ledger = JobLedger.openExisting(dirs.ledger(name))) {
       String bucket = ledger.meta("bucket").orElse(dirs.bucket(name).toString());
-      out.print(PipelineConsole.summary(PipelineResult.from(ledger, bucket, Duration.ZERO)));
+      result = PipelineResult.from(ledger, bucket, Duration.ZERO);
+      out.print(PipelineConsole.summary(result));
     }
     ProviderRecord.read(dirs, name).ifPresent(r -> out.println(costSoFar(r, name, dirs)));
     out.flush();
-    return 0;
+    return result.counts().failed() > 0 ? 1 : 0;
   }
 
   /** What the project has cost on its provider, or why that is not known; empty line if free. */

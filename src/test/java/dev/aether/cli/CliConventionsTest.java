@@ -66,6 +66,16 @@ class CliConventionsTest {
     assertThat(CliRun.of("completion", "fish").status()).isEqualTo(AetherException.INVALID_INPUT);
   }
 
+  @Test
+  void generatesAManPageForEveryCommandFromTheirOwnOptions(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("gen-manpage", "--outdir", dir.toString());
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(Files.readString(dir.resolve("aether.adoc")))
+        .contains("--processors", "--max-cost", "--provider", "== Synopsis", "== Options");
+    assertThat(dir.resolve("aether-status.adoc")).exists();
+    assertThat(dir.resolve("aether-down.adoc")).exists();
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = ';', value = {
     "-P two;          -P;          'two' is not a whole number",

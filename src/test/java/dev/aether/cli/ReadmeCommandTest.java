@@ -30,6 +30,7 @@ class ReadmeCommandTest {
     assertThat(first.status()).as(first.output()).isEqualTo(0);
     assertThat(first.output())
         .contains("No cloud credentials found: running on this machine (local provider)")
+        .containsPattern("\\d+ jobs? at once \\(\\d+ cores and [0-9.]+ GB; each job 1 core and 1.0 GB\\)")
         .contains("8 of 8 jobs done");
     Path bucket = home.resolve("projects/basic-demo");
     for (int job = 1; job <= 8; job++) {
@@ -48,7 +49,9 @@ class ReadmeCommandTest {
         "-S", EXAMPLE.resolve("script.sh").toString(), "-B", EXAMPLE.resolve("bin").toString(),
         "-N", "basic-demo", "-P", "1", "-M", "1", "-L", cwd.resolve("prov.psv").toString());
     assertThat(again.status()).as(again.output()).isEqualTo(0);
-    assertThat(again.output()).contains("8 of 8 jobs done").contains("Using the saved plan");
+    // A finished project is not bid for again: nothing is planned, started or rewritten.
+    assertThat(again.output()).contains("Nothing to do: 8 of 8 jobs done in project basic-demo")
+        .doesNotContain("Plan for").doesNotContain("Running");
     assertThat(Files.getLastModifiedTime(bucket.resolve("output/result-1.txt")).toMillis())
         .as("a DONE job never runs again").isEqualTo(outputsBefore);
   }

@@ -30,7 +30,7 @@ class StatusCommandTest {
         .contains("FAILED job 2 (args line 2, 3 attempts, exit 3): " + log);
 
     CliRun status = CliRun.of("status", "--name", "failing", "--aether-home", home.toString());
-    assertThat(status.status()).isZero();
+    assertThat(status.status()).as("failed jobs make status exit 1").isEqualTo(1);
     assertThat(status.out()).contains("1 of 2 jobs done, 1 failed")
         .contains("FAILED job 2 (args line 2, 3 attempts, exit 3): " + log)
         .contains("Cost so far: nothing (the local provider does not bill).");

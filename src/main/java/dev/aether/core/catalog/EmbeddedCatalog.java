@@ -19,12 +19,20 @@ public final class EmbeddedCatalog {
   private EmbeddedCatalog() {}
 
   public static Catalog load() {
-    try (InputStream in = EmbeddedCatalog.class.getResourceAsStream(RESOURCE)) {
+    return fromResource(EmbeddedCatalog.class, RESOURCE, SOURCE);
+  }
+
+  /**
+   * A catalog CSV shipped in the jar beside {@code owner} (a provider's own snapshot), named
+   * {@code source} in plan reports.
+   */
+  public static Catalog fromResource(Class<?> owner, String resource, String source) {
+    try (InputStream in = owner.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("embedded catalog " + RESOURCE + " missing from the build");
+        throw new IllegalStateException("embedded catalog " + resource + " missing from the build");
       }
-      Catalog read = CatalogCsv.read(new InputStreamReader(in, StandardCharsets.UTF_8), RESOURCE);
-      return new Catalog(SOURCE, read.offers());
+      Catalog read = CatalogCsv.read(new InputStreamReader(in, StandardCharsets.UTF_8), resource);
+      return new Catalog(source, read.offers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -42,13 +42,17 @@ public final class ProvisioningFile {
   public static String format(List<ProvisionedInstance> instances) {
     StringBuilder out = new StringBuilder();
     for (ProvisionedInstance i : instances) {
-      out.append(i.type()).append('|').append(i.processors()).append('|')
-          .append(BigDecimal.valueOf(i.ramGb()).stripTrailingZeros().toPlainString()).append('|')
-          .append(i.hasStorage()).append('|').append(i.biddable()).append('|')
-          .append(i.bid().map(BigDecimal::toPlainString).orElse("")).append('|')
-          .append(i.zone().orElse("")).append('\n');
+      out.append(formatLine(i)).append('\n');
     }
     return out.toString();
+  }
+
+  /** One instance as one line: {@code TYPE|PROCESSORS|RAM|STORAGE|BIDDABLE|BID|ZONE}. */
+  public static String formatLine(ProvisionedInstance i) {
+    return i.type() + '|' + i.processors() + '|'
+        + BigDecimal.valueOf(i.ramGb()).stripTrailingZeros().toPlainString() + '|'
+        + i.hasStorage() + '|' + i.biddable() + '|'
+        + i.bid().map(BigDecimal::toPlainString).orElse("") + '|' + i.zone().orElse("");
   }
 
   public static void write(List<ProvisionedInstance> instances, Path file) {
@@ -93,7 +97,12 @@ public final class ProvisioningFile {
     return instances;
   }
 
-  static ProvisionedInstance parseLine(String line) {
+  /**
+   * One line (5 or more columns, the 2017 files' {@code aws}/{@code azure} 5th column too).
+   *
+   * @throws IllegalArgumentException naming the column at fault
+   */
+  public static ProvisionedInstance parseLine(String line) {
     String[] c = line.split("\\|", -1);
     if (c.length < 5) {
       throw new IllegalArgumentException("has " + c.length + " columns, needs at least 5");

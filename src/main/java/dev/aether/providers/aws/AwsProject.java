@@ -91,7 +91,7 @@ final class AwsProject implements ProviderProject {
   @Override
   public DownReport down(Duration wait) {
     List<String> lines = new ArrayList<>();
-    Ec2Machines ec2 = ec2();
+    Ec2ProjectAdmin ec2 = ec2().admin();
     List<String> ids = ec2.terminateAll();
     lines.add(ids.isEmpty() ? "No instance of project " + name + " was running in "
         + clients.region() + "." : "Terminating " + ids.size() + " instance(s) of project " + name
@@ -114,7 +114,7 @@ final class AwsProject implements ProviderProject {
   @Override
   public Optional<String> costSoFar() {
     Instant now = Instant.now();
-    RunCost.Estimate e = RunCost.estimate(ec2().usage(now),
+    RunCost.Estimate e = RunCost.estimate(ec2().admin().usage(now),
         EmbeddedCatalog.load().inRegion(clients.region()), now);
     return Optional.of("Cost so far: $" + e.dollars().toPlainString() + " for " + e.instances()
         + " instance(s) at the catalog's prices, billed per second"

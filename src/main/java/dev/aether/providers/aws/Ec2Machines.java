@@ -2,15 +2,12 @@ package dev.aether.providers.aws;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
-import dev.aether.core.plan.RunCost;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
 import dev.aether.core.spi.NodeBootstrap;
 import dev.aether.core.spi.NodeState;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -220,6 +217,11 @@ public final class Ec2Machines implements Machines, AutoCloseable {
     }
   }
 
+  /** Stopping and pricing the project's instances as a whole ({@code aether down}, cost). */
+  Ec2ProjectAdmin admin() {
+    return new Ec2ProjectAdmin(ec2, this, settings.project());
+  }
+
   /** The project's coordinator node(s) that are pending or running. */
   public List<Node> coordinators() {
     return nodes(true);
@@ -238,83 +240,13 @@ public final class Ec2Machines implements Machines, AutoCloseable {
   }
 
   /** The project's instances in these states (every state when empty). */
-  private Stream<Instance> describe(List<String> states) {
+  Stream<Instance> describe(List<String> states) {
     List<Filter> filters = new ArrayList<>(List.of(Tags.projectFilter(settings.project())));
     if (!states.isEmpty()) {
       filters.add(Filter.builder().name("instance-state-name").values(states).build());
     }
     return ec2.describeInstancesPaginator(b -> b.filters(filters)).reservations().stream()
         .flatMap(r -> r.instances().stream());
-  }
-
-  /**
-   * Every instance of the project, in any state EC2 still shows (terminated ones stay visible for
-   * about an hour), with what it has cost: used for the cost so far.
-   */
-  public List<RunCost.Usage> usage(Instant now) {
-    try {
-      return describe(List.of()).map(i -> InstanceUsage.of(i, now)).toList();
-    } catch (SdkException e) {
-      throw AwsErrors.translate("listing the instances of project " + settings.project(), e);
-    }
-  }
-
-  /**
-   * Terminates every instance of the project that is not terminated yet, coordinator and workers.
-   *
-   * @return their ids
-   */
-  public List<String> terminateAll() {
-    try {
-      List<String> ids = describe(List.of("pending", "running", "stopping", "stopped"))
-          .map(Instance::instanceId).toList();
-      if (!ids.isEmpty()) {
-        ec2.terminateInstances(b -> b.instanceIds(ids));
-      }
-      return ids;
-    } catch (SdkException e) {
-      throw AwsErrors.translate("terminating the instances of project " + settings.project(), e);
-    }
-  }
-
-  /** Waits until none of the project's instances is pending, running or shutting down. */
-  public boolean awaitAllTerminated(Duration limit, Duration poll) {
-    long end = System.nanoTime() + limit.toNanos();
-    while (true) {
-      boolean alive;
-      try {
-        alive = describe(List.of("pending", "running", "stopping", "stopped", "shutting-down"))
-            .findAny().isPresent();
-      } catch (SdkException e) {
-        throw AwsErrors.translate("listing the instances of project " + settings.project(), e);
-      }
-      if (!alive) {
-        return true;
-      }
-      if (System.nanoTime() > end) {
-        return false;
-      }
-      try {
-        Thread.sleep(poll.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-  }
-
-  /** Deletes the project's security group. @return whether there was one */
-  public boolean deleteSecurityGroup() {
-    try {
-      return new SecurityGroups(ec2).delete(settings.project());
-    } catch (SdkException e) {
-      if ("DependencyViolation".equals(AwsErrors.code(e))) {
-        throw new AetherException(AetherException.UNEXPECTED_STATE, "The security group "
-            + SecurityGroups.nameFor(settings.project()) + " is still used by instances that are"
-            + " shutting down; run `aether down` again in a minute.", e);
-      }
-      throw AwsErrors.translate("deleting the security group of project " + settings.project(), e);
-    }
   }
 
   private static Optional<Node> toNode(Instance i) {

@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.aether.core.catalog.Catalog;
-import dev.aether.core.catalog.CatalogCsv;
+import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.catalog.InstanceType;
 import dev.aether.core.catalog.Offer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,21 +39,9 @@ final class AzureCatalogs {
   /** Every offer of the snapshot, all regions. */
   static Catalog embedded() {
     if (embedded == null) {
-      embedded = read();
+      embedded = EmbeddedCatalog.fromResource(AzureCatalogs.class, RESOURCE, SOURCE);
     }
     return embedded;
-  }
-
-  private static Catalog read() {
-    try (InputStream in = AzureCatalogs.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("embedded catalog " + RESOURCE + " missing from the build");
-      }
-      Catalog read = CatalogCsv.read(new InputStreamReader(in, StandardCharsets.UTF_8), RESOURCE);
-      return new Catalog(SOURCE, read.offers());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /**

@@ -164,11 +164,12 @@ class LocalPipelineTest {
     Path args = LocalProject.args(in, "a", "b");
     Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket, PipelineListener.NONE);
 
-    LocalProject.args(in, "a", "b", "c");
+    LocalProject.args(in, "a", "x");
     assertThatThrownBy(() -> Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket,
         PipelineListener.NONE))
         .isInstanceOf(AetherException.class)
         .hasMessageContaining("args file (-A) has changed")
+        .hasMessageContaining("job 2 was 'b'")
         .hasMessageContaining("--restart")
         .extracting(e -> ((AetherException) e).exitStatus())
         .isEqualTo(AetherException.INVALID_INPUT);
@@ -178,8 +179,26 @@ class LocalPipelineTest {
 
     PipelineResult restarted = Pipeline.run(p.spec(script, args).restart(true).build(),
         p.machines(), p.bucket, PipelineListener.NONE);
-    assertThat(restarted.counts()).isEqualTo(new LedgerCounts(0, 0, 3, 0));
+    assertThat(restarted.counts()).isEqualTo(new LedgerCounts(0, 0, 2, 0));
     assertThat(LocalProject.lines(p.output("runs-a"))).hasSize(2);
+    assertThat(LocalProject.lines(p.output("runs-x"))).hasSize(1);
+  }
+
+  @Test
+  @Timeout(60)
+  void linesAppendedToAFinishedProjectRunWithoutRestartAndDoneJobsDoNotRunAgain()
+      throws Exception {
+    LocalProject p = new LocalProject(home, "appended");
+    Path script = LocalProject.script(in, "echo run >> \"$5/runs-$1\"");
+    Path args = LocalProject.args(in, "a", "b");
+    Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket, PipelineListener.NONE);
+
+    LocalProject.args(in, "a", "b", "c");
+    PipelineResult more = Pipeline.run(p.spec(script, args).build(), p.machines(), p.bucket,
+        PipelineListener.NONE);
+
+    assertThat(more.counts()).isEqualTo(new LedgerCounts(0, 0, 3, 0));
+    assertThat(LocalProject.lines(p.output("runs-a"))).hasSize(1);
     assertThat(LocalProject.lines(p.output("runs-c"))).hasSize(1);
   }
 }

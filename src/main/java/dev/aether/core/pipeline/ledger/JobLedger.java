@@ -85,28 +85,91 @@ public final class JobLedger implements AutoCloseable {
   }
 
   /**
-   * Fills the ledger with {@code args}, or checks that it already holds them. A ledger made from a
-   * different job list is refused (exit 2) unless {@code restart}; {@code restart} empties the
-   * ledger and starts every job again from PENDING.
+   * How an args file compares with the jobs this ledger holds.
+   *
+   * @param kind NEW (an empty ledger), SAME, APPENDED (every job it holds is still there, in
+   *     order, and more follow), CHANGED (a job it holds was changed, moved or removed)
+   * @param firstDifferent for APPENDED the first new job's number, for CHANGED the first changed
+   *     job's number; 0 otherwise
+   * @param was for CHANGED, the job as this ledger holds it
+   */
+  public record ArgsChange(Kind kind, int firstDifferent, String was) {
+    public enum Kind { NEW, SAME, APPENDED, CHANGED }
+  }
+
+  public synchronized ArgsChange compare(ArgsFile args) {
+    Optional<String> stored = meta(ARGS_HASH);
+    if (stored.isEmpty()) {
+      return new ArgsChange(ArgsChange.Kind.NEW, 0, "");
+    }
+    if (stored.get().equals(args.sha256())) {
+      return new ArgsChange(ArgsChange.Kind.SAME, 0, "");
+    }
+    return query(() -> {
+      try (Statement s = db.createStatement();
+          ResultSet r = s.executeQuery("SELECT number, args FROM jobs ORDER BY number")) {
+        int held = 0;
+        while (r.next()) {
+          int number = r.getInt(1);
+          String job = r.getString(2);
+          if (number > args.size() || !args.jobs().get(number - 1).equals(job)) {
+            return new ArgsChange(ArgsChange.Kind.CHANGED, number, job);
+          }
+          held = number;
+        }
+        return held < args.size() ? new ArgsChange(ArgsChange.Kind.APPENDED, held + 1, "")
+            : new ArgsChange(ArgsChange.Kind.CHANGED, held + 1, "");
+      }
+    });
+  }
+
+  /** The refusal of a changed args file, naming the first changed job and its line. */
+  public static AetherException changed(ArgsFile args, ArgsChange change) {
+    int n = change.firstDifferent();
+    String now = n <= args.size() ? "line " + args.lines().get(n - 1) + " now reads '"
+        + args.jobs().get(n - 1) + "'" : "it is no longer in the file";
+    return AetherException.invalidInput("the args file (-A) has changed since this project last"
+        + " ran: job " + n + " was '" + change.was() + "', " + now + ". Jobs are numbered by"
+        + " line, so results would no longer match: put the original lines back (new lines may"
+        + " be added at the end), use another --name, or add --restart to run every job again"
+        + " (the old outputs stay in the bucket)");
+  }
+
+  /**
+   * Fills the ledger with {@code args}, or checks that it already holds them. Lines added at the
+   * end become new PENDING jobs (the jobs already held keep their state and results). A ledger
+   * whose jobs were changed, moved or removed is refused (exit 2) unless {@code restart};
+   * {@code restart} empties the ledger and starts every job again from PENDING.
    */
   public synchronized void load(ArgsFile args, boolean restart) {
-    Optional<String> stored = meta(ARGS_HASH);
-    if (stored.isPresent() && !restart) {
-      if (stored.get().equals(args.sha256())) {
-        return;
+    ArgsChange change = compare(args);
+    if (!restart) {
+      switch (change.kind()) {
+        case SAME:
+          return;
+        case CHANGED:
+          throw changed(args, change);
+        case APPENDED:
+          insert(args, change.firstDifferent(), false);
+          return;
+        case NEW:
+          break;
       }
-      throw AetherException.invalidInput("the args file (-A) has changed since this project last ran ("
-          + counts().total() + " jobs then, " + args.size() + " now), so its job numbers and"
-          + " results no longer match. Put the original args file back to resume, use another"
-          + " --name, or add --restart to run every job again from the start");
     }
+    insert(args, 1, true);
+  }
+
+  /** Adds jobs {@code from}.. of {@code args} as PENDING, first emptying the ledger if asked. */
+  private void insert(ArgsFile args, int from, boolean empty) {
     transaction(() -> {
-      try (Statement s = db.createStatement()) {
-        s.execute("DELETE FROM jobs");
+      if (empty) {
+        try (Statement s = db.createStatement()) {
+          s.execute("DELETE FROM jobs");
+        }
       }
       try (PreparedStatement insert = db.prepareStatement(
           "INSERT INTO jobs(number, line, args, state) VALUES (?, ?, ?, 'PENDING')")) {
-        for (int i = 0; i < args.size(); i++) {
+        for (int i = from - 1; i < args.size(); i++) {
           insert.setInt(1, i + 1);
           insert.setInt(2, args.lines().get(i));
           insert.setString(3, args.jobs().get(i));

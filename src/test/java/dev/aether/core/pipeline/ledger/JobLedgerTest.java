@@ -103,11 +103,12 @@ class JobLedgerTest {
   }
 
   @Test
-  void refusesAChangedJobListAndRestartStartsOver() {
+  void refusesAChangedJobListNamingTheJobAndRestartStartsOver() {
     ledger.lease("n", 0, LEASE);
     ledger.complete("n", 1, 1, 0, 1, 3);
-    assertThatThrownBy(() -> ledger.load(ArgsFile.parse("a\nb\nc\nd\n"), false))
+    assertThatThrownBy(() -> ledger.load(ArgsFile.parse("a\nB\nc\nd\n"), false))
         .isInstanceOf(AetherException.class)
+        .hasMessageContaining("job 2 was 'b', line 2 now reads 'B'")
         .hasMessageContaining("--restart")
         .extracting(e -> ((AetherException) e).exitStatus())
         .isEqualTo(AetherException.INVALID_INPUT);
@@ -115,6 +116,29 @@ class JobLedgerTest {
 
     ledger.load(ArgsFile.parse("a\nb\nc\nd\n"), true);
     assertThat(ledger.counts()).isEqualTo(new LedgerCounts(4, 0, 0, 0));
+  }
+
+  @Test
+  void linesAddedAtTheEndBecomeNewJobsAndDoneJobsStayDone() {
+    ledger.lease("n", 0, LEASE);
+    ledger.complete("n", 1, 1, 0, 1, 3);
+
+    ledger.load(ArgsFile.parse("a\nb\nc\nd\ne\n"), false);
+
+    assertThat(ledger.counts()).isEqualTo(new LedgerCounts(4, 0, 1, 0));
+    assertThat(ledger.job(1).orElseThrow().state()).isEqualTo(JobState.DONE);
+    assertThat(ledger.job(5).orElseThrow().args()).isEqualTo("e");
+    assertThat(ledger.compare(ArgsFile.parse("a\nb\nc\nd\ne\n")).kind())
+        .isEqualTo(JobLedger.ArgsChange.Kind.SAME);
+  }
+
+  @Test
+  void aRemovedLineIsAChangeNotAnAppend() {
+    JobLedger.ArgsChange change = ledger.compare(ArgsFile.parse("a\nb\n"));
+    assertThat(change.kind()).isEqualTo(JobLedger.ArgsChange.Kind.CHANGED);
+    assertThat(change.firstDifferent()).isEqualTo(3);
+    assertThatThrownBy(() -> ledger.load(ArgsFile.parse("a\nb\n"), false))
+        .hasMessageContaining("job 3 was 'c', it is no longer in the file");
   }
 
   @Test
