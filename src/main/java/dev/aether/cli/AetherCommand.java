@@ -3,6 +3,8 @@ package dev.aether.cli;
 import dev.aether.core.AetherException;
 import dev.aether.core.bidder.Bidder;
 import dev.aether.core.bidder.Objective;
+import dev.aether.core.catalog.Catalog;
+import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.plan.ProvisionedInstance;
 import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.project.BucketLayout;
@@ -60,7 +62,8 @@ import picocli.CommandLine.Spec;
       "Project names: 3 to 63 lowercase letters, digits and single hyphens, starting and ending"
           + " with a letter or digit (the name names the bucket on every provider).",
       "Credentials: use the AWS default credential chain (environment variables, ~/.aws "
-          + "profiles). -E/-K still work but are visible to other users of this machine.",
+          + "profiles). -E/-K still work but are visible to other users of this machine. Azure: "
+          + "az login, or a service principal in AZURE_* variables; never a password.",
       "Exit status: 0 every job done (or the dry run succeeded), 1 error or failed jobs, "
           + "2 invalid input, 3 unexpected state (every node stopped; the job ledger cannot be"
           + " written: rerun to resume), 4 internal error, 130/143 stopped by SIGINT/SIGTERM"
@@ -119,7 +122,8 @@ final class AetherCommand implements Callable<Integer> {
 
   // --- bidder ---
   @Option(names = "--catalog", paramLabel = "CSV",
-      description = "Price catalog CSV (default: the embedded AWS snapshot). See docs/catalog.md.")
+      description = "Price catalog CSV (default: the provider's embedded snapshot). See "
+          + "docs/catalog.md.")
   Path catalogFile;
 
   @Option(names = "--limits", paramLabel = "JSON",
@@ -203,9 +207,9 @@ final class AetherCommand implements Callable<Integer> {
   }
 
   @Option(names = "--provider", paramLabel = "NAME",
-      description = "Where to run: local (this machine), aws, ssh (your own machines, --hosts)"
-          + " or slurm (from a login node of your cluster). Default: aws when AWS credentials"
-          + " are found, else local.")
+      description = "Where to run: local (this machine), aws, azure, ssh (your own machines,"
+          + " --hosts) or slurm (from a login node of your cluster). Default: aws when AWS"
+          + " credentials are found, else local (azure, ssh and slurm run only when named).")
   String provider;
 
   @Option(names = "--hosts", paramLabel = "FILE", description = "With --provider ssh: your"
@@ -228,13 +232,13 @@ final class AetherCommand implements Callable<Integer> {
 
   @Mixin HomeOption homeOption = new HomeOption();
 
-  @Option(names = "--offline", description = "On AWS, bid from the embedded price snapshot instead"
-      + " of reading the account's live prices and vCPU quotas.")
+  @Option(names = "--offline", description = "On a cloud, bid from the embedded price snapshot"
+      + " instead of reading live prices and the account's vCPU quotas.")
   boolean offline;
 
-  @Option(names = "--live-prices", description = "With --dry-run on AWS, read the account's live "
-      + "prices and vCPU quotas (read-only calls; nothing is started). Without it a dry run makes "
-      + "no network call and bids from the embedded snapshot.")
+  @Option(names = "--live-prices", description = "With --dry-run on a cloud, read live prices "
+      + "and the account's vCPU quotas (read-only calls; nothing is started). Without it a dry run "
+      + "makes no network call and bids from the embedded snapshot.")
   boolean livePricesWanted;
 
   @Option(names = "--instance-profile", paramLabel = "NAME", description = "IAM instance profile"
@@ -246,8 +250,8 @@ final class AetherCommand implements Callable<Integer> {
       + " aether-coordinator; see docs/aws.md).")
   String coordinatorProfile = AwsProvider.DEFAULT_COORDINATOR_PROFILE;
 
-  @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS, the port the"
-      + " coordinator node listens on, open to the VPC only (default: 7070).")
+  @Option(names = "--coordinator-port", paramLabel = "PORT", description = "On AWS and Azure, the"
+      + " port the coordinator node listens on, open to the VPC or VNet only (default: 7070).")
   int coordinatorPort = AwsProvider.DEFAULT_PORT;
 
   @Option(names = "--join-deadline", paramLabel = "SECONDS", description = "On a cloud, how long"
@@ -304,6 +308,10 @@ final class AetherCommand implements Callable<Integer> {
   Optional<Provider> chosenProvider() {
     return chosenProvider;
   }
+
+  @Option(names = "--subscription", paramLabel = "ID", description = "On Azure, the subscription"
+      + " to use (default: AZURE_SUBSCRIPTION_ID, else the one `az account set` chose).")
+  String subscription;
 
   @Option(names = "--max-attempts", paramLabel = "N",
       description = "Runs a job gets before it counts as failed (default: 3).")
@@ -410,7 +418,7 @@ final class AetherCommand implements Callable<Integer> {
     }
   }
 
-  /** What --provider, -R, -E/-K, the AWS node, SSH and cluster options say, for the registry. */
+  /** What --provider, -R, -E/-K, --subscription, the node, SSH and cluster options say. */
   ProviderChoice providerChoice() {
     return providerChoice(Optional.empty());
   }
@@ -425,11 +433,17 @@ final class AetherCommand implements Callable<Integer> {
             Optional.ofNullable(sshConfig), connectTimeout,
             processors == null ? 1 : Math.max(1, processors),
             memory == null || !(memory > 0) ? 1 : memory, Optional.ofNullable(agentJar)),
-        cluster);
+        cluster, Optional.ofNullable(subscription));
   }
 
   String region() {
-    return regionOption.region == null ? BidRequest.DEFAULT_REGION : regionOption.region;
+    return regionOption.region != null ? regionOption.region
+        : ProviderRegistry.defaultRegion(Optional.ofNullable(provider));
+  }
+
+  /** The prices to bid from when no live prices are read: the chosen provider's snapshot. */
+  Catalog offlineCatalog() {
+    return chosenProvider.map(Provider::embeddedCatalog).orElseGet(EmbeddedCatalog::load);
   }
 
   ProjectDirs dirs() {

@@ -6,7 +6,6 @@ import dev.aether.core.bidder.Objective;
 import dev.aether.core.bidder.Requirements;
 import dev.aether.core.catalog.Catalog;
 import dev.aether.core.catalog.CatalogCsv;
-import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.limits.Limits;
 import dev.aether.core.limits.LimitsFile;
 import dev.aether.core.pipeline.ledger.ArgsFile;
@@ -141,7 +140,7 @@ record BidRequest(
     Catalog all = c.catalogFile != null ? readCatalog(c.catalogFile)
         : c.livePrices.isPresent()
             ? c.livePrices.get().prices().orElseThrow().load(weeks)
-        : EmbeddedCatalog.load();
+        : c.offlineCatalog();
     Catalog inRegion = c.chosenProvider().map(p -> p.startable(all.inRegion(region)))
         .orElse(all.inRegion(region));
     if (inRegion.offers().isEmpty()) {

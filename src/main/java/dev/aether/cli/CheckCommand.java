@@ -71,7 +71,8 @@ final class CheckCommand implements Callable<Integer> {
     }
     Provider p = ProviderRegistry.resolve(new ProviderChoice(Optional.ofNullable(provider),
         regionName, Optional.empty(), Optional.empty(), instanceProfile, coordinatorProfile,
-        AwsProvider.DEFAULT_PORT, home.dirs(), SshChoice.NONE, ClusterOptions.NONE));
+        AwsProvider.DEFAULT_PORT, home.dirs(), SshChoice.NONE, ClusterOptions.NONE,
+        Optional.empty()));
     PrintWriter out = command.commandLine().getOut();
     Optional<Preflight> preflight = p.preflight();
     if (preflight.isEmpty()) {

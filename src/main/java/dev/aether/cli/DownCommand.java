@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "down", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Stops project NAME on its provider: on AWS terminates its instances"
-        + " (coordinator and workers), deletes its pipeline token and security group. The bucket"
-        + " and results stay.")
+        + " (coordinator and workers), deletes its pipeline token and security group; on Azure"
+        + " deletes its resource group. The bucket (or container) and results stay.")
 final class DownCommand implements Callable<Integer> {
   @Mixin ProjectOption project = new ProjectOption();
   @Mixin RegionOption region = new RegionOption();
@@ -32,6 +32,10 @@ final class DownCommand implements Callable<Integer> {
   @Option(names = "--provider", paramLabel = "NAME", description = "The provider it runs on"
       + " (default: where it last ran from this machine, else aws).")
   String provider;
+
+  @Option(names = "--subscription", paramLabel = "ID", description = "On Azure, the project's"
+      + " subscription (default: AZURE_SUBSCRIPTION_ID, else az's default).")
+  String subscription;
 
   @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the"
       + " machines to end before deleting what they use (default: 300).")
@@ -51,10 +55,10 @@ final class DownCommand implements Callable<Integer> {
         .or(() -> last.map(ProviderRecord::provider)).orElse(AwsProvider.NAME);
     String regionName = Optional.ofNullable(region.region)
         .or(() -> last.map(ProviderRecord::region).filter(r -> !r.isEmpty()))
-        .orElse(AwsProvider.DEFAULT_REGION);
+        .orElse(ProviderRegistry.defaultRegion(Optional.of(providerName)));
     Provider p = ProviderRegistry.named(providerName, new ProviderChoice(Optional.empty(),
         regionName, Optional.empty(), Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE,
-        AwsProvider.DEFAULT_PORT, dirs));
+        AwsProvider.DEFAULT_PORT, dirs).withSubscription(Optional.ofNullable(subscription)));
     if (!p.credentialsFound()) {
       throw AetherException.invalidInput("aether down: no " + providerName + " credentials found"
           + " on this machine, so nothing of project " + name + " can be stopped from here (set"

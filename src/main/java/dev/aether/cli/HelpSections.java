@@ -29,8 +29,8 @@ final class HelpSections {
         "--arch", "--burstable", "--previous-generation", "--accelerators", "--export-model",
         "--offline", "--live-prices"));
     SECTIONS.put("Where it runs", List.of("--provider", "--region", "--aether-home",
-        "--instance-profile", "--coordinator-profile", "--coordinator-port", "--join-deadline",
-        "--spot-attempts", "--hosts", "--ssh-config",
+        "--instance-profile", "--coordinator-profile", "--subscription", "--coordinator-port",
+        "--join-deadline", "--spot-attempts", "--hosts", "--ssh-config",
         "--connect-timeout", "--partition", "--account", "--time", "--nodes", "--sbatch-arg",
         "--bucket", "--coordinator-host"));
     SECTIONS.put("Credentials (prefer your cloud's default credentials)",

@@ -100,7 +100,8 @@ final class JoinCommand implements Callable<Integer> {
         Optional.empty(), AwsProvider.DEFAULT_INSTANCE_PROFILE,
         AwsProvider.DEFAULT_COORDINATOR_PROFILE, AwsProvider.DEFAULT_PORT, dirs, new SshChoice(Optional.empty(), Optional.ofNullable(host), Optional.ofNullable(slots),
             Optional.ofNullable(sshConfig), connectTimeout, ticket.processorsPerJob(),
-            ticket.memoryPerJobGb(), Optional.ofNullable(agentJar)), ClusterOptions.NONE));
+            ticket.memoryPerJobGb(), Optional.ofNullable(agentJar)), ClusterOptions.NONE,
+        Optional.empty()));
     PrintWriter out = spec.commandLine().getOut();
     return host != null ? remote(provider, name, ticket, out) : here(provider, name, dirs, ticket,
         out);

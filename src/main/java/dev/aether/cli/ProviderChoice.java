@@ -16,20 +16,27 @@ import java.util.Optional;
  * @param dirs where projects live on this machine
  * @param ssh --hosts and the other SSH options
  * @param cluster the options of a cluster's batch system (Slurm), and the batch's job shape
+ * @param subscription --subscription (Azure), when given
  */
 record ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
     Optional<String> key, String instanceProfile, String coordinatorProfile, int coordinatorPort,
-    ProjectDirs dirs, SshChoice ssh, ClusterOptions cluster) {
+    ProjectDirs dirs, SshChoice ssh, ClusterOptions cluster, Optional<String> subscription) {
 
   /**
-   * The default coordinator profile and no SSH or cluster options: commands that start no batch
-   * (status, down, agent).
+   * The default coordinator profile, no SSH or cluster options and no Azure subscription named
+   * (the environment's or az login's): commands that start no batch (status, down, agent).
    */
   ProviderChoice(Optional<String> name, String region, Optional<String> keyId,
       Optional<String> key, String instanceProfile, int coordinatorPort, ProjectDirs dirs) {
     this(name, region, keyId, key, instanceProfile,
         dev.aether.providers.aws.AwsProvider.DEFAULT_COORDINATOR_PROFILE, coordinatorPort, dirs,
-        SshChoice.NONE, ClusterOptions.NONE);
+        SshChoice.NONE, ClusterOptions.NONE, Optional.empty());
+  }
+
+  /** The same choice naming this Azure subscription. */
+  ProviderChoice withSubscription(Optional<String> id) {
+    return new ProviderChoice(name, region, keyId, key, instanceProfile, coordinatorProfile,
+        coordinatorPort, dirs, ssh, cluster, id);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.aether.core.AetherException;
 import dev.aether.core.spi.AetherProgram;
 import dev.aether.core.spi.Provider;
 import dev.aether.providers.aws.AwsProvider;
+import dev.aether.providers.azure.AzureProvider;
 import dev.aether.providers.local.LocalProvider;
 import dev.aether.providers.local.LocalStorage;
 import dev.aether.providers.ssh.SshProvider;
@@ -11,6 +12,7 @@ import dev.aether.providers.slurm.SlurmProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -29,13 +31,32 @@ final class ProviderRegistry {
     Map<String, Function<ProviderChoice, Provider>> m = new LinkedHashMap<>();
     m.put(AwsProvider.NAME, c -> new AwsProvider(new AwsProvider.Settings(c.region(), c.keyId(),
         c.key(), c.instanceProfile(), c.coordinatorProfile(), c.coordinatorPort()), c.dirs()));
+    m.put(AzureProvider.NAME, c -> new AzureProvider(new AzureProvider.Settings(c.region(),
+        c.subscription(), c.coordinatorPort())));
     m.put(LocalProvider.NAME, c -> new LocalProvider(c.dirs(), aether()));
     m.put(SshProvider.NAME, c -> new SshProvider(c.ssh().settings(), c.dirs(), LocalStorage::new));
     m.put(SlurmProvider.NAME, c -> new SlurmProvider(c.cluster().slurm(), c.dirs(), aether()));
     return m;
   }
 
+  /**
+   * The providers chosen by the credentials found when --provider is not given; the others run
+   * only when named. Azure is named, not found: an `az login` kept for other work must not move
+   * a batch onto a paid subscription unasked.
+   */
+  private static final Set<String> CHOSEN_BY_CREDENTIALS = Set.of(AwsProvider.NAME,
+      LocalProvider.NAME);
+
+  /** The region of providers whose default is not AWS's us-east-1 (which also prices local). */
+  private static final Map<String, String> DEFAULT_REGIONS = Map.of(AzureProvider.NAME,
+      AzureProvider.DEFAULT_REGION);
+
   private ProviderRegistry() {}
+
+  /** The region used when -R is not given, for --provider {@code name} (or none). */
+  static String defaultRegion(Optional<String> name) {
+    return name.map(DEFAULT_REGIONS::get).orElse(AwsProvider.DEFAULT_REGION);
+  }
 
   /** How to run this program as a new process here (a local agent). */
   static AetherProgram aether() {
@@ -60,8 +81,11 @@ final class ProviderRegistry {
     if (choice.name().isPresent()) {
       return named(choice.name().get(), choice);
     }
-    for (Function<ProviderChoice, Provider> make : PROVIDERS.values()) {
-      Provider p = make.apply(choice);
+    for (Map.Entry<String, Function<ProviderChoice, Provider>> e : PROVIDERS.entrySet()) {
+      if (!CHOSEN_BY_CREDENTIALS.contains(e.getKey())) {
+        continue;
+      }
+      Provider p = e.getValue().apply(choice);
       if (p.credentialsFound()) {
         return p;
       }

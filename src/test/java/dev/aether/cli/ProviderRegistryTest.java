@@ -16,13 +16,14 @@ class ProviderRegistryTest {
   @TempDir Path home;
 
   private ProviderChoice choice(String name) {
-    return new ProviderChoice(Optional.ofNullable(name), "us-east-1", Optional.empty(),
+    return new ProviderChoice(Optional.ofNullable(name),
+        ProviderRegistry.defaultRegion(Optional.ofNullable(name)), Optional.empty(),
         Optional.empty(), "aether-node", 7070, new ProjectDirs(home));
   }
 
   @Test
   void namesEveryProviderAndBuildsEachByName() {
-    assertThat(ProviderRegistry.names()).contains("local", "aws");
+    assertThat(ProviderRegistry.names()).contains("local", "aws", "azure");
     for (String name : ProviderRegistry.names().split(", ")) {
       assertThat(ProviderRegistry.resolve(choice(name)).name()).isEqualTo(name);
     }
@@ -48,6 +49,17 @@ class ProviderRegistryTest {
     assertThat(aws.capabilities()).contains(Capability.SPOT, Capability.INTERRUPTIONS,
         Capability.ATTACH_STORAGE, Capability.REMOTE_COORDINATOR, Capability.LIVE_PRICES,
         Capability.BIDS);
+  }
+
+  @Test
+  void azureBidsSpotWithEvictionsAndRunsItsCoordinatorOnAVmInItsOwnDefaultRegion() {
+    Provider azure = ProviderRegistry.resolve(choice("azure"));
+    assertThat(azure.capabilities()).contains(Capability.SPOT, Capability.INTERRUPTIONS,
+        Capability.REMOTE_COORDINATOR, Capability.LIVE_PRICES, Capability.BIDS)
+        .doesNotContain(Capability.ATTACH_STORAGE);
+    assertThat(ProviderRegistry.defaultRegion(Optional.of("azure"))).isEqualTo("eastus");
+    assertThat(ProviderRegistry.defaultRegion(Optional.empty())).isEqualTo("us-east-1");
+    assertThat(azure.embeddedCatalog().source()).contains("Azure");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.aether.core.spi;
 
 import dev.aether.core.catalog.Catalog;
+import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.limits.Limits;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +37,15 @@ public interface Provider {
 
   /** Where a node of this provider learns who it is (id, address, size, interruption notices). */
   NodeEnvironment nodeEnvironment(NodeOptions options);
+
+  /**
+   * The price snapshot shipped inside Aether that the bidder uses when it reads no live prices (a
+   * dry run, {@code --offline}): AWS's unless the provider has its own (it also prices what a
+   * batch on this machine would cost on a cloud).
+   */
+  default Catalog embeddedCatalog() {
+    return EmbeddedCatalog.load();
+  }
 
   /** The account's live prices, when the provider has them ({@link Capability#LIVE_PRICES}). */
   default Optional<PriceSource> prices() {

@@ -1,9 +1,15 @@
 package dev.aether.providers.azure;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.aether.core.catalog.Catalog;
 import dev.aether.core.catalog.EmbeddedCatalog;
 import dev.aether.core.catalog.InstanceType;
 import dev.aether.core.catalog.Offer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,9 +32,53 @@ final class AzureCatalogs {
 
   private AzureCatalogs() {}
 
+  /** Read once per process: the snapshot does not change while Aether runs. */
+  private static volatile Catalog embedded;
+  private static volatile Map<String, Facts> facts;
+
   /** Every offer of the snapshot, all regions. */
   static Catalog embedded() {
-    return EmbeddedCatalog.fromResource(AzureCatalogs.class, RESOURCE, SOURCE);
+    if (embedded == null) {
+      embedded = EmbeddedCatalog.fromResource(AzureCatalogs.class, RESOURCE, SOURCE);
+    }
+    return embedded;
+  }
+
+  /**
+   * What the snapshot says of a size beyond its shape (columns {@code burstable, accelerated,
+   * previous_generation, quota_class}), read here so the Azure provider can use them whatever
+   * the core catalog makes of them.
+   *
+   * @param quotaFamily the vCPU quota family as the Compute usage API names it, e.g.
+   *     {@code standardDSv5Family}
+   */
+  record Facts(boolean burstable, boolean accelerated, boolean previousGeneration,
+      String quotaFamily) {}
+
+  /** The facts of every size of the snapshot, by ARM name. */
+  static Map<String, Facts> facts() {
+    if (facts == null) {
+      facts = readFacts();
+    }
+    return facts;
+  }
+
+  private static Map<String, Facts> readFacts() {
+    Map<String, Facts> facts = new TreeMap<>();
+    CsvMapper mapper = new CsvMapper();
+    try (InputStream in = AzureCatalogs.class.getResourceAsStream(RESOURCE);
+        MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class)
+            .with(CsvSchema.emptySchema().withHeader()).readValues(in)) {
+      while (rows.hasNextValue()) {
+        Map<String, String> r = rows.nextValue();
+        facts.putIfAbsent(r.get("instance_type"), new Facts(Boolean.parseBoolean(r.get("burstable")),
+            Boolean.parseBoolean(r.get("accelerated")),
+            Boolean.parseBoolean(r.get("previous_generation")), r.get("quota_class")));
+      }
+      return java.util.Collections.unmodifiableMap(facts);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The VM sizes the snapshot knows, by ARM name ({@code Standard_D2s_v5}). */

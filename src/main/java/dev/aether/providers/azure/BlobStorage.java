@@ -47,10 +47,20 @@ final class BlobStorage implements Storage {
 
   /** A client for {@code https://<account>.blob.core.windows.net} with {@code credential}. */
   static BlobServiceClient service(String account, TokenCredential credential) {
-    return new BlobServiceClientBuilder()
-        .endpoint("https://" + StorageNames.account(account) + ".blob.core.windows.net")
-        .credential(credential)
-        .buildClient();
+    return service("https://" + StorageNames.account(account) + ".blob.core.windows.net",
+        credential, Optional.empty());
+  }
+
+  /**
+   * A client for the Blob service at {@code endpoint} with {@code credential}, on {@code http}
+   * when given (tests trust their own certificate), else the SDK's default HTTP client.
+   */
+  static BlobServiceClient service(String endpoint, TokenCredential credential,
+      Optional<com.azure.core.http.HttpClient> http) {
+    BlobServiceClientBuilder b = new BlobServiceClientBuilder().endpoint(endpoint)
+        .credential(credential);
+    http.ifPresent(b::httpClient);
+    return b.buildClient();
   }
 
   /**

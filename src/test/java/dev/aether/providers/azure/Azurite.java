@@ -37,7 +37,7 @@ final class Azurite implements AutoCloseable {
   private static final String KEY =
       "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
   private static final Pattern LISTENING =
-      Pattern.compile("successfully listens on (http://127\\.0\\.0\\.1:\\d+)");
+      Pattern.compile("successfully listens on (https?://127\\.0\\.0\\.1:\\d+)");
   /** Node takes a few seconds to load Azurite on a busy 2-core machine. */
   private static final Duration START_DEADLINE = Duration.ofSeconds(90);
 
@@ -55,17 +55,42 @@ final class Azurite implements AutoCloseable {
 
   /** Starts Azurite and waits until it says it listens, or fails with what it printed. */
   static Azurite start() throws IOException, InterruptedException {
+    return start(List.of(), java.util.Map.of());
+  }
+
+  /**
+   * Azurite as Azure's Blob service is to a managed identity: HTTPS with the tests' certificate
+   * ({@link TestTls}) and Entra ID bearer tokens checked for issuer, audience and lifetime
+   * ({@code --oauth basic}; it does not check signatures), with storage {@code accounts} of
+   * these names besides its own.
+   */
+  static Azurite startWithEntraId(List<String> accounts) throws IOException, InterruptedException {
+    TestTls tls = TestTls.get();
+    StringBuilder keys = new StringBuilder();
+    for (String a : accounts) {
+      keys.append(keys.length() == 0 ? "" : ";").append(a).append(':').append(KEY);
+    }
+    return start(List.of("--cert", tls.keyStore.toString(), "--pwd", TestTls.PASSWORD,
+        "--oauth", "basic"), keys.length() == 0 ? java.util.Map.of()
+            : java.util.Map.of("AZURITE_ACCOUNTS", keys.toString()));
+  }
+
+  private static Azurite start(List<String> more, java.util.Map<String, String> env)
+      throws IOException, InterruptedException {
     Path bin = find();
     Path workDir = Files.createTempDirectory("azurite-");
     // --blobPort 0: the kernel picks a free port and Azurite prints it. --skipApiVersionCheck:
     // the SDK may speak a newer service version than this Azurite knows.
-    Process process = new ProcessBuilder(bin.toString(),
+    List<String> command = new ArrayList<>(List.of(bin.toString(),
         "--blobHost", "127.0.0.1", "--blobPort", "0",
         "--inMemoryPersistence", "--extentMemoryLimit", "256",
-        "--silent", "--skipApiVersionCheck", "--disableTelemetry")
+        "--silent", "--skipApiVersionCheck", "--disableTelemetry"));
+    command.addAll(more);
+    ProcessBuilder pb = new ProcessBuilder(command)
         .directory(workDir.toFile())
-        .redirectErrorStream(true)
-        .start();
+        .redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process process = pb.start();
     process.getOutputStream().close();
     List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<String> listening = new CompletableFuture<>();
@@ -105,6 +130,11 @@ final class Azurite implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>/devstoreaccount1} */
   String endpoint() {
     return endpoint;
+  }
+
+  /** {@code https://127.0.0.1:<port>}: accounts are path segments below it. */
+  java.net.URI base() {
+    return java.net.URI.create(endpoint.substring(0, endpoint.length() - ACCOUNT.length() - 1));
   }
 
   /** A client for the emulator's account, with its shared key and quick retries. */
