@@ -162,7 +162,7 @@ final class JoinCommand implements Callable<Integer> {
       }
       // An agent stops by itself only once no job is left; with jobs left it was lost or killed.
       boolean batchOver;
-      try (JobLedger ledger = JobLedger.openExisting(home.dirs().ledger(name))) {
+      try (JobLedger ledger = JobLedger.openForReading(home.dirs().ledger(name))) {
         batchOver = ledger.counts().finished();
       }
       if (!batchOver) {

@@ -27,7 +27,7 @@ final class PreviousRun {
       return Optional.empty();
     }
     ArgsFile args = ArgsFile.read(request.argsFile().orElseThrow());
-    try (JobLedger ledger = JobLedger.openExisting(ledgerFile)) {
+    try (JobLedger ledger = JobLedger.openForReading(ledgerFile)) {
       JobLedger.ArgsChange change = ledger.compare(args);
       if (change.kind() == JobLedger.ArgsChange.Kind.CHANGED) {
         throw JobLedger.changed(args, change);

@@ -149,12 +149,13 @@ class AwsInterruptionTest {
     assertThat(Files.readString(machines.get(0).log("aether-coordinator")))
         .contains("node " + spot.id + " is interrupted; gave back " + handedBack.size());
 
-    // ... which booted and ran jobs: the handed-back ones at the same attempt number.
+    // ... which booted and ran jobs: the handed-back ones under their next lease number (no
+    // AETHER_ATTEMPT is ever given twice), the interrupted run not counted as a failed attempt.
     assertThat(jobs(events, replacement.id, false)).as("jobs the replacement finished")
         .containsAll(handedBack);
     for (int job : handedBack) {
-      assertThat(events).as("job " + job + " ran again on the replacement, attempt 1")
-          .contains(new Event(true, job, 1, replacement.id), new Event(false, job, 1, replacement.id));
+      assertThat(events).as("job " + job + " ran again on the replacement, as lease 2")
+          .contains(new Event(true, job, 2, replacement.id), new Event(false, job, 2, replacement.id));
     }
 
     // Every job DONE once, its output in the bucket and at home.
@@ -179,9 +180,9 @@ class AwsInterruptionTest {
     });
     for (int job : handedBack) {
       assertThat(ledger.get(job)).isEqualTo(new LedgerRow("DONE", 1, replacement.id));
-      // the log is the run that counted, not the killed one
+      // the log is the run that counted (lease 2), not the killed one
       assertThat(results.resolve("logs/" + job + ".log")).content()
-          .contains("job " + job + " attempt 1 on " + replacement.id);
+          .contains("job " + job + " attempt 2 on " + replacement.id);
     }
 
     // Every instance ended terminated, the replacement included; the interrupted one never

@@ -155,7 +155,7 @@ final class SshBatch {
     if (!Files.exists(ledger)) {
       return List.of();
     }
-    try (JobLedger l = JobLedger.openExisting(ledger)) {
+    try (JobLedger l = JobLedger.openForReading(ledger)) {
       return l.jobs(state);
     } catch (RuntimeException e) {
       return List.of(); // being created right now
