@@ -108,8 +108,15 @@ final class SimulatedRun {
   private int done;
   private double lostHours;
 
+  private final Map<String, Double> scripted;
+
+  /**
+   * @param scripted for tests: interruptions at set hours, by node id ({@code sim-1} is the first
+   *     node launched), on top of the market's
+   */
   SimulatedRun(Batch batch, Strategy strategy, MarketModel market, long seed,
-      Map<String, Offer> offersByKey) {
+      Map<String, Offer> offersByKey, Map<String, Double> scripted) {
+    this.scripted = Map.copyOf(scripted);
     this.batch = batch;
     this.strategy = strategy;
     this.market = market;
@@ -202,6 +209,9 @@ final class SimulatedRun {
         Slots.forNode(i.processors(), i.ramGb(), batch.processors(), batch.memoryGb()), now);
     nodes.put(id, n);
     schedule(readyAt, Kind.READY, n, null, null);
+    if (scripted.containsKey(id)) {
+      schedule(scripted.get(id), Kind.INTERRUPT, n, null, null);
+    }
     return n;
   }
 

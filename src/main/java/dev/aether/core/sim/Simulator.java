@@ -37,11 +37,16 @@ public final class Simulator {
 
   /** One run of one strategy. */
   public RunResult run(Strategy strategy, long seed) {
+    return run(strategy, seed, Map.of());
+  }
+
+  /** As {@link #run(Strategy, long)}, with interruptions at set hours by node id (tests). */
+  RunResult run(Strategy strategy, long seed, Map<String, Double> scripted) {
     Map<String, Offer> known = new HashMap<>(offersByKey);
     for (PlanLine l : strategy.plan().lines()) {
       known.putIfAbsent(SimulatedRun.key(l.offer()), l.offer());
     }
-    return new SimulatedRun(batch, strategy, market, seed, known).run(jobs);
+    return new SimulatedRun(batch, strategy, market, seed, known, scripted).run(jobs);
   }
 
   /** {@code runs} runs of each strategy, seeds {@code seed}, {@code seed + 1}, ... */
