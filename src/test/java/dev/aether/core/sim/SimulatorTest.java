@@ -92,6 +92,23 @@ class SimulatorTest {
   }
 
   @Test
+  void withSpotAttemptsOneTheInterruptedJobsAreBoughtOnDemand() {
+    // One spot node, 2 jobs of 2 h, interrupted at 1 h; K = 1 and no on-demand node alive: the
+    // coordinator's rule buys the 2 slots on-demand ($0.10), ready at 1.5 h, done at 3.5 h.
+    Requirements req = req(2, 2, 2);
+    Strategy k1 = new Strategy("spot, on-demand after 1",
+        new Plan(List.of(new PlanLine(SPOT, 1, 2)), BigDecimal.ZERO),
+        Optional.of(Strategies.planner(new Bidder(), req.withObjective(Objective.COST),
+            List.of(SPOT, ON_DEMAND), Limits.NONE)), Duration.ZERO,
+        new SpotAttempts(OptionalInt.of(1)));
+    Simulator sim = new Simulator(new Batch(2, 2, 1, 1), NO_INTERRUPTIONS,
+        List.of(SPOT, ON_DEMAND));
+    RunResult r = sim.run(k1, 1, Map.of("sim-1", 1.0));
+    assertEquals(3.5, r.hours(), 1e-9);
+    assertEquals(0.05 * 1 + 0.10 * 2.5, r.cost(), 1e-9);
+  }
+
+  @Test
   void theSameSeedGivesTheSameRunsAndOtherSeedsOthers() {
     Offer risky = offer(SMALL, Market.SPOT, "0.05", 0.05);
     Requirements req = req(4, 40, 3);
