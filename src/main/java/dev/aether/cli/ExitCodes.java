@@ -1,5 +1,6 @@
 package dev.aether.cli;
 
+import dev.aether.core.pipeline.agent.Agent;
 import java.util.Map;
 
 /**
@@ -11,6 +12,7 @@ final class ExitCodes {
   private static final Map<Integer, String> MEANING = Map.of(
       1, "error",
       2, "misuse or invalid input",
+      Agent.TIMED_OUT, "ran over --job-timeout and was killed",
       126, "the script or a command is not executable",
       127, "command not found",
       130, "interrupted (SIGINT)",

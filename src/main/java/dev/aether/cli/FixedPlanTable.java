@@ -47,20 +47,7 @@ final class FixedPlanTable {
   }
 
   private void table(List<String[]> rows) {
-    int[] width = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        String pad = " ".repeat(width[i] - row[i].length());
-        line.append(i == 0 ? "" : "  ").append(i >= 2 ? pad + row[i] : row[i] + pad);
-      }
-      out.println(line.toString().stripTrailing());
-    }
+    TextTable.lines(rows, i -> i >= 2).forEach(out::println);
   }
 
   private static String plain(double value) {

@@ -140,22 +140,7 @@ final class PlanTable {
   }
 
   private void table(List<String[]> rows) {
-    int[] width = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        boolean number = i >= 3 && i <= 8;
-        String cell = number ? " ".repeat(width[i] - row[i].length()) + row[i]
-            : row[i] + " ".repeat(width[i] - row[i].length());
-        line.append(i == 0 ? "" : "  ").append(cell);
-      }
-      out.println(line.toString().stripTrailing());
-    }
+    TextTable.lines(rows, i -> i >= 3 && i <= 8).forEach(out::println);
   }
 
   static String money(BigDecimal dollars) {

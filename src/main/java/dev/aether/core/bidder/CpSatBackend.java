@@ -45,6 +45,10 @@ final class CpSatBackend implements MilpBackend {
     solver.getParameters().setAbsoluteGapLimit(0.0);
     // A safety net: CP-SAT proves knapsacks of many columns slowly; better an error than a hang.
     solver.getParameters().setMaxTimeInSeconds(120);
+    // CP-SAT otherwise installs its own SIGINT handler and leaves it behind after the solve: a
+    // later Ctrl-C then aborts the JVM (std::bad_function_call) before Aether's shutdown hook can
+    // stop the agents and say how to resume.
+    solver.getParameters().setCatchSigintSignal(false);
     CpSolverStatus status = solver.solve(model);
     if (status == CpSolverStatus.INFEASIBLE) {
       return Optional.empty();

@@ -132,6 +132,24 @@ public final class ProvisioningFile {
   }
 
   /**
+   * The line a provider keeps in a machine's tag (so a later list can tell what a node was
+   * started as and which pool it came from), read back as started by {@code provider}; empty
+   * when the tag is not such a line (one edited by hand may not be).
+   */
+  public static java.util.Optional<ProvisionedInstance> parseTag(String line, String provider) {
+    if (line == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      ProvisionedInstance p = parseLine(line);
+      return java.util.Optional.of(new ProvisionedInstance(p.type(), p.processors(), p.ramGb(),
+          p.hasStorage(), p.biddable(), p.bid(), p.zone(), java.util.Optional.of(provider)));
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
    * One line (5 or more columns, the 2017 files' {@code aws}/{@code azure} 5th column too).
    *
    * @throws IllegalArgumentException naming the column at fault

@@ -24,4 +24,25 @@ public interface NodeEnvironment extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * A node's environment as a provider found it; its size is what {@code options} say (--cores,
+   * --memory-gb), else this machine's.
+   *
+   * @param release what closing it releases (notices watched, the bucket's clients)
+   */
+  static NodeEnvironment of(String nodeId, String address, NodeOptions options, Storage storage,
+      InterruptionNotices notices, Runnable release) {
+    return new Found(nodeId, address, options.cores().orElseGet(ThisMachine::cores),
+        options.memoryGb().orElseGet(ThisMachine::memoryGb), storage, notices, release);
+  }
+
+  /** See {@link #of}. */
+  record Found(String nodeId, String address, int cores, double memoryGb, Storage storage,
+      InterruptionNotices interruptionNotices, Runnable release) implements NodeEnvironment {
+    @Override
+    public void close() {
+      release.run();
+    }
+  }
 }

@@ -11,7 +11,6 @@ import dev.aether.core.spi.Preflight;
 import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.core.spi.Storage;
-import dev.aether.core.spi.ThisMachine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -162,43 +161,10 @@ public final class AwsProvider implements Provider {
         .orElse(settings.region()), credentials(), env), options.bucket());
     // Every AWS node watches for the spot notice; on-demand nodes simply never get one.
     InterruptionNoticesImds notices = new InterruptionNoticesImds(interruptionPoll(env));
-    return new NodeEnvironment() {
-      @Override
-      public String nodeId() {
-        return me.instanceId();
-      }
-
-      @Override
-      public String address() {
-        return me.privateIp();
-      }
-
-      @Override
-      public int cores() {
-        return options.cores().orElse(ThisMachine.cores());
-      }
-
-      @Override
-      public double memoryGb() {
-        return options.memoryGb().orElse(ThisMachine.memoryGb());
-      }
-
-      @Override
-      public Storage storage() {
-        return storage;
-      }
-
-      @Override
-      public InterruptionNotices interruptionNotices() {
-        return notices;
-      }
-
-      @Override
-      public void close() {
-        notices.close();
-        storage.close();
-      }
-    };
+    return NodeEnvironment.of(me.instanceId(), me.privateIp(), options, storage, notices, () -> {
+      notices.close();
+      storage.close();
+    });
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.aether.providers.aws;
 
 import dev.aether.core.AetherException;
 import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.plan.RunCost;
 import dev.aether.core.spi.Machines;
 import dev.aether.core.spi.Node;
@@ -255,7 +256,7 @@ public final class Ec2Machines implements Machines, AutoCloseable {
         .instanceInitiatedShutdownBehavior("terminate");
     List<TagSpecification> tags = new ArrayList<>(List.of(
         Tags.spec(ResourceType.INSTANCE, settings.project(),
-            Tag.builder().key(Tags.INSTANCE).value(InstanceLine.format(i)).build(),
+            Tag.builder().key(Tags.INSTANCE).value(ProvisioningFile.formatLine(i)).build(),
             Tag.builder().key(Tags.ROLE).value(role).build()),
         Tags.spec(ResourceType.VOLUME, settings.project())));
     // the subnet names the zone; without one (no zone planned) EC2 picks a default subnet
@@ -370,7 +371,7 @@ public final class Ec2Machines implements Machines, AutoCloseable {
     Optional<ProvisionedInstance> line = i.tags().stream()
         .filter(t -> Tags.INSTANCE.equals(t.key()))
         .findFirst()
-        .flatMap(t -> InstanceLine.parse(t.value()));
+        .flatMap(t -> ProvisioningFile.parseTag(t.value(), AwsProvider.NAME));
     Optional<String> zone = Optional.ofNullable(i.placement())
         .map(Placement::availabilityZone).filter(z -> !z.isBlank());
     return line.map(p -> p.zone().isPresent() || zone.isEmpty() ? p

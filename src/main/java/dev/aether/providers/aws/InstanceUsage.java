@@ -1,6 +1,7 @@
 package dev.aether.providers.aws;
 
 import dev.aether.core.catalog.Market;
+import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.plan.RunCost;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -30,7 +31,7 @@ final class InstanceUsage {
     boolean spot = i.instanceLifecycle() == InstanceLifecycleType.SPOT;
     Optional<String> zone = Optional.ofNullable(i.placement()).map(p -> p.availabilityZone());
     var line = i.tags().stream().filter(t -> Tags.INSTANCE.equals(t.key())).findFirst()
-        .flatMap(t -> InstanceLine.parse(t.value()));
+        .flatMap(t -> ProvisioningFile.parseTag(t.value(), AwsProvider.NAME));
     return new RunCost.Usage(i.instanceTypeAsString(), spot ? Market.SPOT : Market.ON_DEMAND, zone,
         i.launchTime() == null ? now : i.launchTime(), ended(i, now),
         line.flatMap(l -> l.bid()));

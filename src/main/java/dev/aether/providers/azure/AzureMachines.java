@@ -37,6 +37,7 @@ import com.azure.resourcemanager.compute.models.VirtualMachineSizeTypes;
 import dev.aether.core.catalog.InstanceType;
 import dev.aether.core.catalog.Market;
 import dev.aether.core.plan.ProvisionedInstance;
+import dev.aether.core.plan.ProvisioningFile;
 import dev.aether.core.plan.RunCost;
 import dev.aether.core.project.BucketLayout;
 import dev.aether.core.spi.Machines;
@@ -221,7 +222,7 @@ final class AzureMachines implements Machines {
     vm.withLocation(names.region()).withTags(Map.of(
         AzureNames.PROJECT_TAG, names.project(),
         AzureNames.ROLE_TAG, role,
-        AzureNames.INSTANCE_TAG, VmLine.format(i)));
+        AzureNames.INSTANCE_TAG, ProvisioningFile.formatLine(i)));
     return vm;
   }
 
@@ -330,7 +331,8 @@ final class AzureMachines implements Machines {
   List<RunCost.Usage> usage() {
     List<RunCost.Usage> usages = new ArrayList<>();
     for (VirtualMachineInner v : vms()) {
-      Optional<ProvisionedInstance> i = VmLine.parse(tag(v, AzureNames.INSTANCE_TAG));
+      Optional<ProvisionedInstance> i =
+          ProvisioningFile.parseTag(tag(v, AzureNames.INSTANCE_TAG), AzureProvider.NAME);
       if (i.isEmpty() || v.timeCreated() == null) {
         continue;
       }
@@ -349,7 +351,7 @@ final class AzureMachines implements Machines {
         ? List.of() : v.instanceView().statuses().stream().map(InstanceViewStatus::code)
             .filter(c -> c != null).toList();
     NodeState state = VmStates.of(Optional.ofNullable(v.provisioningState()), codes);
-    return VmLine.parse(tag(v, AzureNames.INSTANCE_TAG))
+    return ProvisioningFile.parseTag(tag(v, AzureNames.INSTANCE_TAG), AzureProvider.NAME)
         .map(i -> new Node(v.name(), i, Optional.empty(), state));
   }
 

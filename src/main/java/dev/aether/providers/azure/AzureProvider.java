@@ -12,7 +12,6 @@ import dev.aether.core.spi.NodeOptions;
 import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.core.spi.Storage;
-import dev.aether.core.spi.ThisMachine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -136,42 +135,8 @@ public final class AzureProvider implements Provider {
     // Every Azure node watches; pay-as-you-go nodes simply never get a Preempt event.
     ScheduledEventsNotices notices = new ScheduledEventsNotices(endpoints.imds(), me.name(),
         interruptionPoll(env));
-    return new NodeEnvironment() {
-      @Override
-      public String nodeId() {
-        return options.node().orElse(me.name());
-      }
-
-      @Override
-      public String address() {
-        return options.address().orElse(me.privateIp());
-      }
-
-      @Override
-      public int cores() {
-        return options.cores().orElse(ThisMachine.cores());
-      }
-
-      @Override
-      public double memoryGb() {
-        return options.memoryGb().orElse(ThisMachine.memoryGb());
-      }
-
-      @Override
-      public Storage storage() {
-        return storage;
-      }
-
-      @Override
-      public InterruptionNotices interruptionNotices() {
-        return notices;
-      }
-
-      @Override
-      public void close() {
-        notices.close();
-      }
-    };
+    return NodeEnvironment.of(options.node().orElse(me.name()),
+        options.address().orElse(me.privateIp()), options, storage, notices, notices::close);
   }
 
   /** Live prices of the region from the public Retail Prices API (no login needed). */

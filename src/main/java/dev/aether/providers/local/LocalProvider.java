@@ -11,7 +11,6 @@ import dev.aether.core.spi.NodeOptions;
 import dev.aether.core.spi.Provider;
 import dev.aether.core.spi.ProviderProject;
 import dev.aether.core.spi.Storage;
-import dev.aether.core.spi.ThisMachine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -103,43 +102,8 @@ public final class LocalProvider implements Provider {
   @Override
   public NodeEnvironment nodeEnvironment(NodeOptions options) {
     LocalStorage bucket = new LocalStorage(Path.of(options.bucket()));
-    String id = options.node().orElse("local-" + ProcessHandle.current().pid());
-    int cores = options.cores().orElse(ThisMachine.cores());
-    double memoryGb = options.memoryGb().orElse(ThisMachine.memoryGb());
-    String address = options.address().orElse("127.0.0.1");
-    return new NodeEnvironment() {
-      @Override
-      public String nodeId() {
-        return id;
-      }
-
-      @Override
-      public String address() {
-        return address;
-      }
-
-      @Override
-      public int cores() {
-        return cores;
-      }
-
-      @Override
-      public double memoryGb() {
-        return memoryGb;
-      }
-
-      @Override
-      public Storage storage() {
-        return bucket;
-      }
-
-      @Override
-      public InterruptionNotices interruptionNotices() {
-        return InterruptionNotices.NONE;
-      }
-
-      @Override
-      public void close() {}
-    };
+    return NodeEnvironment.of(options.node().orElse("local-" + ProcessHandle.current().pid()),
+        options.address().orElse("127.0.0.1"), options, bucket, InterruptionNotices.NONE,
+        () -> { });
   }
 }

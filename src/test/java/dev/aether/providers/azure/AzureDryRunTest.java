@@ -197,9 +197,11 @@ class AzureDryRunTest {
             && !facts.get(o.type().name()).previousGeneration()
             && !facts.get(o.type().name()).accelerated()).toList());
     serve(c.offers());
-    Path args = Files.writeString(tmp.resolve("args.txt"), "a\nb\nc\n");
-    Path prov = tmp.resolve("prov.psv");
     Requirements r = c.requirements();
+    // one job per slot: the command plans no more jobs at once than there are jobs
+    Path args = Files.write(tmp.resolve("args.txt"),
+        java.util.stream.IntStream.rangeClosed(1, r.slots()).mapToObj(i -> "job-" + i).toList());
+    Path prov = tmp.resolve("prov.psv");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin",
         "java").toString(), "-cp", System.getProperty("java.class.path"),
         "dev.aether.cli.Main", "--dry-run", "--provider", "azure", "--live-prices",

@@ -145,6 +145,8 @@ class CrashRecoveryTest {
     try (JobLedger ledger = p.ledger()) {
       return ledger.jobs(JobState.LEASED).stream().map(j -> j.node().orElse(""))
           .collect(Collectors.toSet());
+    } catch (dev.aether.core.AetherException e) {
+      return Set.of(); // held by the batch before its first snapshot is written
     }
   }
 

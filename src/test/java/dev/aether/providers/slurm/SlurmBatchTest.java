@@ -146,12 +146,12 @@ class SlurmBatchTest {
   void ctrlCCancelsTheAgentJobsAndTheRerunRerunsNothingThatWasDone() throws Exception {
     String name = "slurm-resume";
     Path script = script("""
-        echo "$AETHER_JOB_NUMBER $SLURM_JOB_ID" >> "$5/runs.txt"
+        echo "$AETHER_JOB_NUMBER $SLURM_JOB_ID" >> "TRACE/runs.txt"
         sleep 1
         """);
     String[] argv = {"-A", args(12).toString(), "-S", script.toString(), "-N", name, "-P", "1",
         "-M", "0.25", "--provider", "slurm"};
-    Path runs = aether.home().resolve("projects").resolve(name).resolve("output/runs.txt");
+    Path runs = in.resolve("trace/runs.txt");
 
     SlurmLauncher.Launch first = aether.start(Map.of(), argv);
     // A 4th job starts once one has ended: one is done.
@@ -191,10 +191,10 @@ class SlurmBatchTest {
   void downCancelsTheAgentJobsOfALauncherThatWasKilled() throws Exception {
     String name = "slurm-down";
     Path script = script("""
-        echo "$AETHER_JOB_NUMBER $SLURM_JOB_ID" >> "$5/runs.txt"
+        echo "$AETHER_JOB_NUMBER $SLURM_JOB_ID" >> "TRACE/runs.txt"
         sleep 60
         """);
-    Path runs = aether.home().resolve("projects").resolve(name).resolve("output/runs.txt");
+    Path runs = in.resolve("trace/runs.txt");
     SlurmLauncher.Launch launcher = aether.start(Map.of(), "-A", args(3).toString(), "-S",
         script.toString(), "-N", name, "-P", "1", "-M", "0.25", "--provider", "slurm");
     awaitTrue("a job runs", () -> !lines(runs).isEmpty(), launcher);
@@ -226,9 +226,15 @@ class SlurmBatchTest {
     }
   }
 
+  /**
+   * A job script; TRACE in it is a folder outside the bucket where runs leave their marks as they
+   * happen ($5 is each run's own folder, stored only when the run succeeds).
+   */
   private Path script(String body) throws IOException {
+    Path trace = Files.createDirectories(in.resolve("trace"));
     Path script = in.resolve("job-" + Integer.toHexString(body.hashCode()) + ".sh");
-    Files.writeString(script, "#!/bin/bash\nset -e\n" + body + "\n", StandardCharsets.UTF_8);
+    Files.writeString(script, "#!/bin/bash\nset -e\n" + body.replace("TRACE", trace.toString())
+        + "\n", StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
   }

@@ -62,14 +62,17 @@ class SlurmInterruptionTest {
         Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
         Optional.empty(), Optional.of(new SlurmProvider.JobShape(1, 0.25, 20))));
     Path script = in.resolve("job.sh");
+    // Marks left as runs happen go outside the bucket: $5 is each run's own folder, stored only
+    // when the run succeeds.
+    Path trace = Files.createDirectories(in.resolve("trace"));
     Files.writeString(script, """
         #!/bin/bash
-        echo "$AETHER_JOB_NUMBER $SLURM_JOB_ID" >> "$5/started.txt"
+        echo "$AETHER_JOB_NUMBER $SLURM_JOB_ID" >> "TRACE/started.txt"
         # The first run of job 1 hangs until its agent job is cancelled.
-        if [ "$1" = sample-1 ] && mkdir "$5/job-1-ran" 2>/dev/null; then sleep 600; fi
+        if [ "$1" = sample-1 ] && mkdir "TRACE/job-1-ran" 2>/dev/null; then sleep 600; fi
         sleep 1
         echo "$SLURM_JOB_ID" > "$5/done-$AETHER_JOB_NUMBER.txt"
-        """, StandardCharsets.UTF_8);
+        """.replace("TRACE", trace.toString()), StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path args = Files.write(in.resolve("args.txt"),
         IntStream.rangeClosed(1, 20).mapToObj(i -> "sample-" + i).toList());
@@ -86,7 +89,7 @@ class SlurmInterruptionTest {
           Pipeline.run(spec, project.machines(), project.prepareBucket(), PipelineListener.NONE));
 
       // Once every agent runs a job, cancel the one that runs job 1 (which hangs there).
-      Path started = output.resolve("started.txt");
+      Path started = trace.resolve("started.txt");
       awaitTrue("3 agents run jobs", () -> lines(started).stream().map(l -> l.split(" ")[1])
           .distinct().count() == 3, batch);
       String victim = lines(started).stream().filter(l -> l.startsWith("1 ")).findFirst()
