@@ -223,15 +223,16 @@ public final class SimulateCommand implements Callable<Integer> {
         market.reclaimsPerPoolMonth() > 0 ? String.format(Locale.ROOT, "; %s reclaims per pool"
             + "-month taking %.0f%% of it", market.reclaimsPerPoolMonth(),
             100 * market.reclaimShare()) : ""));
-    b.append(String.format(Locale.ROOT, "  %-38s %-26s %-24s %-11s %-13s %s%n", "strategy",
-        "total $ median (p10-p90)", "hours median (p10-p90)", "interrupted", "lost job-h",
-        "jobs re-run"));
+    List<String[]> table = new java.util.ArrayList<>();
+    table.add(new String[] {"  strategy", "total $ median (p10-p90)", "hours median (p10-p90)",
+        "interrupted", "lost job-h", "jobs re-run"});
     for (StrategySummary s : rows) {
-      String name = (s.strategy().startsWith("Bidder " + mine) ? "* " : "  ") + s.strategy();
-      b.append(String.format(Locale.ROOT, "%-40s %-26s %-24s %-11s %-13s %s%n", name,
+      table.add(new String[] {
+          (s.strategy().startsWith("Bidder " + mine) ? "* " : "  ") + s.strategy(),
           range(s.cost(), "%,.2f"), range(s.hours(), "%,.1f"), mid(s.interruptions(), "%.0f"),
-          mid(s.lostHours(), "%.1f"), mid(s.jobsRerun(), "%.0f")));
+          mid(s.lostHours(), "%.1f"), mid(s.jobsRerun(), "%.0f")});
     }
+    TextTable.lines(table, i -> i > 0).forEach(l -> b.append(l).append('\n'));
     b.append("\nFirst plans:\n");
     for (StrategySummary s : rows) {
       b.append(String.format(Locale.ROOT, "  %s: %s ($%.4f/hour)%s%n", s.strategy(), s.plan(),
