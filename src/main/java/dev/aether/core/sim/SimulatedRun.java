@@ -109,6 +109,12 @@ final class SimulatedRun {
   private double lostHours;
 
   private final Map<String, Double> scripted;
+  /** Set for the quiet run: ledger snapshots are written here at wave ends ({@link #quiet}). */
+  private Path snapshots;
+  private int snapshotEvery;
+  private final java.util.TreeMap<Double, Path> written = new java.util.TreeMap<>();
+  /** Set for a run that starts from the quiet run's snapshot: its time and file. */
+  private Map.Entry<Double, Path> start;
 
   /**
    * @param scripted for tests: interruptions at set hours, by node id ({@code sim-1} is the first
@@ -140,9 +146,19 @@ final class SimulatedRun {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    try (JobLedger l = JobLedger.open(dir.resolve("ledger.db"))) {
+    Path file = dir.resolve("ledger.db");
+    if (start != null) {
+      try {
+        Files.copy(start.getValue(), file);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    try (JobLedger l = JobLedger.open(file)) {
       ledger = l;
-      ledger.load(jobs, false);
+      if (start == null) {
+        ledger.load(jobs, false);
+      }
       return simulate();
     } finally {
       deleteQuietly(dir);
@@ -155,6 +171,9 @@ final class SimulatedRun {
           new dev.aether.core.bidder.Plan(List.of(line), line.offer().price()))) {
         launch(i, line.offer(), 0);
       }
+    }
+    if (start != null) {
+      fastForward(start.getKey());
     }
     CapacityReplacer replacer = strategy.replacements()
         .<CapacityReplacer>map(p -> new BiddingCapacityReplacer(new SimMachines(),
@@ -189,6 +208,9 @@ final class SimulatedRun {
       if (finished) {
         break;
       }
+      if (snapshots != null && now > 0 && (events.isEmpty() || events.peek().at > now)) {
+        snapshot();
+      }
     }
     double end = now;
     double cost = 0;
@@ -197,6 +219,68 @@ final class SimulatedRun {
       cost += n.offer.price().doubleValue() * Math.max(0, until - n.launchedAt);
     }
     return new RunResult(finished, cost, end, interruptions, lostHours, rerun.size());
+  }
+
+  /**
+   * Makes this run the quiet run (no interruptions): it writes the ledger's snapshot (the
+   * checkpoint a coordinator writes, {@link JobLedger#copyTo}) every {@code every} wave ends
+   * into {@code folder}, for runs disturbed later to start from ({@link #startingFrom}).
+   */
+  SimulatedRun quiet(Path folder, int every) {
+    this.snapshots = folder;
+    this.snapshotEvery = Math.max(1, every);
+    return this;
+  }
+
+  /** The quiet run's snapshots, by the time they were taken. */
+  java.util.NavigableMap<Double, Path> snapshots() {
+    return written;
+  }
+
+  /**
+   * Starts this run from the quiet run's state at {@code snapshot.getKey()}, which must come
+   * before this seed's first disturbance: until then this run is the quiet run.
+   */
+  SimulatedRun startingFrom(Map.Entry<Double, Path> snapshot) {
+    this.start = snapshot;
+    return this;
+  }
+
+  private void snapshot() {
+    int wave = (int) Math.round(now / batch.hours());
+    if (wave % snapshotEvery == 0) {
+      Path file = snapshots.resolve("wave-" + wave + ".db");
+      ledger.copyTo(file);
+      written.put(now, file);
+    }
+  }
+
+  /**
+   * The first fleet as it stood at {@code at} in the quiet run, a wave end: every node ready
+   * with the same random draws made at 0 in the same order, and every LEASED job of the restored
+   * ledger running since {@code at} (a wave end: every run in progress started then), its end
+   * scheduled in job order, the order the quiet run scheduled them in.
+   */
+  private void fastForward(double at) {
+    events.clear();
+    for (SimNode n : nodes.values()) {
+      n.ready = true;
+      drawOnReady(n.offer, random, market, reclaimScheduled, (delay, pool) -> {
+        if (pool == null) {
+          schedule(delay, Kind.INTERRUPT, n, null, null);
+        } else {
+          schedule(delay, Kind.RECLAIM, null, null, pool);
+        }
+      });
+    }
+    now = at;
+    for (dev.aether.core.pipeline.ledger.Job j : ledger.jobs(JobState.LEASED)) {
+      SimNode n = nodes.get(j.node().orElseThrow());
+      Running r = new Running(new Lease(j.number(), j.leases(), j.args()), at);
+      n.running.add(r);
+      schedule(at + batch.hours(), Kind.FINISH, n, r, null);
+    }
+    done = ledger.counts().done();
   }
 
   private long nowMillis() {

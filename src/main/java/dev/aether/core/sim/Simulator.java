@@ -6,6 +6,11 @@ import dev.aether.core.pipeline.ledger.ArgsFile;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.NavigableMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -20,6 +25,7 @@ public final class Simulator {
   private final MarketModel market;
   private final Map<String, Offer> offersByKey = new HashMap<>();
   private final ArgsFile jobs;
+  private boolean fastForward = true;
 
   /**
    * @param offers every offer a strategy may buy (the first plans' and the replacements')
@@ -42,11 +48,26 @@ public final class Simulator {
 
   /** As {@link #run(Strategy, long)}, with interruptions at set hours by node id (tests). */
   RunResult run(Strategy strategy, long seed, Map<String, Double> scripted) {
+    return newRun(strategy, seed, scripted).run(jobs);
+  }
+
+  private SimulatedRun newRun(Strategy strategy, long seed, Map<String, Double> scripted) {
+    return new SimulatedRun(batch, strategy, market, seed, known(strategy), scripted);
+  }
+
+  private Map<String, Offer> known(Strategy strategy) {
     Map<String, Offer> known = new HashMap<>(offersByKey);
     for (PlanLine l : strategy.plan().lines()) {
       known.putIfAbsent(SimulatedRun.key(l.offer()), l.offer());
     }
-    return new SimulatedRun(batch, strategy, market, seed, known, scripted).run(jobs);
+    return known;
+  }
+
+  /** Off: every disturbed run replays from 0 (tests check both give the same runs). */
+  Simulator withoutFastForward() {
+    Simulator s = new Simulator(batch, market, List.copyOf(offersByKey.values()));
+    s.fastForward = false;
+    return s;
   }
 
   /** {@code runs} runs of each strategy, seeds {@code seed}, {@code seed + 1}, ... */
@@ -56,26 +77,66 @@ public final class Simulator {
     }
     List<StrategySummary> out = new ArrayList<>();
     for (Strategy s : strategies) {
-      RunResult quiet = quiet(s);
-      // Runs are independent (each has its own ledger, clock and exclusions): two at a time on
-      // two cores, collected in seed order.
-      List<RunResult> results = IntStream.range(0, runs).parallel()
-          .mapToObj(i -> SimulatedRun.firstDisturbance(s, market, seed + i) > quiet.hours()
-              ? quiet : run(s, seed + i))
-          .toList();
-      out.add(StrategySummary.of(s, describe(s), results));
+      Path folder = tempFolder();
+      try {
+        SimulatedRun quietRun = quiet(s, folder);
+        RunResult quiet = quietRun.run(jobs);
+        NavigableMap<Double, Path> snapshots = quietRun.snapshots();
+        // Runs are independent (each has its own ledger, clock and exclusions): two at a time
+        // on two cores, collected in seed order.
+        List<RunResult> results = IntStream.range(0, runs).parallel()
+            .mapToObj(i -> {
+              double first = SimulatedRun.firstDisturbance(s, market, seed + i);
+              if (first > quiet.hours()) {
+                return quiet;
+              }
+              Map.Entry<Double, Path> from = fastForward ? snapshots.lowerEntry(first) : null;
+              SimulatedRun run = newRun(s, seed + i, Map.of());
+              return (from == null ? run : run.startingFrom(from)).run(jobs);
+            })
+            .toList();
+        out.add(StrategySummary.of(s, describe(s), results));
+      } finally {
+        deleteQuietly(folder);
+      }
     }
     return out;
   }
 
   /**
    * The strategy's run without interruptions. A run whose first interruption or reclaim would
-   * come after this run's end is this run (nothing random happens before it), so it is not
-   * replayed: at the catalog's rates most runs of a small fleet are such runs.
+   * come after this run's end is this run (nothing random happens before it: the first fleet's
+   * draws are all made at 0), so it is not replayed; at the catalog's rates most runs of a small
+   * fleet are such runs. A run disturbed at t is this run until t, so it starts from this run's
+   * last ledger snapshot before t (some twenty per run, at wave ends).
    */
-  RunResult quiet(Strategy s) {
+  private SimulatedRun quiet(Strategy s, Path folder) {
     MarketModel calm = new MarketModel(market.startupDelay(), 0, 0, market.reclaimShare());
-    return new Simulator(batch, calm, List.copyOf(offersByKey.values())).run(s, 0);
+    long waves = Math.max(1, -Math.floorDiv(-(long) batch.jobs(), Math.max(1,
+        s.plan().lines().stream().mapToInt(l -> l.count() * slotsOn(l)).sum())));
+    return new SimulatedRun(batch, s, calm, 0, known(s), Map.of())
+        .quiet(folder, (int) Math.max(1, waves / 20));
+  }
+
+  private int slotsOn(PlanLine l) {
+    return dev.aether.core.plan.Slots.forNode(l.offer().type().vcpus(),
+        l.offer().type().memoryGib(), batch.processors(), batch.memoryGb());
+  }
+
+  private static Path tempFolder() {
+    try {
+      return Files.createTempDirectory("aether-sim-quiet");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary folder left behind is harmless
+    }
   }
 
   /** A plan in words: {@code 4 x m5.16xlarge spot use1-az1 + ...}. */

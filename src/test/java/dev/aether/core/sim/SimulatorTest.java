@@ -109,6 +109,24 @@ class SimulatorTest {
   }
 
   @Test
+  void aRunStartedFromTheQuietRunsSnapshotIsTheRunReplayedFromTheStart() {
+    // many waves, interruptions and reclaims, replacements in other pools, --spot-attempts 2
+    Offer a = offer(SMALL, Market.SPOT, "0.03", 0.08);
+    Offer b = offer(OTHER, Market.SPOT, "0.04", 0.05);
+    Offer od = offer(OTHER, Market.ON_DEMAND, "0.10", null);
+    List<Offer> offers = List.of(a, b, od);
+    Requirements req = req(6, 90, 1.5);
+    Strategies.Built built = Strategies.standard(new Bidder(), req, offers, Limits.NONE,
+        new BigDecimal("0.5"), 2);
+    Simulator sim = new Simulator(new Batch(90, 1.5, 1, 1),
+        new MarketModel(Duration.ofMinutes(10), 1, 20, 0.5), offers);
+    List<StrategySummary> fast = sim.compare(built.strategies(), 30, 5);
+    List<StrategySummary> full = sim.withoutFastForward().compare(built.strategies(), 30, 5);
+    assertEquals(full, fast);
+    assertTrue(fast.stream().anyMatch(r -> r.interruptions().median() > 0));
+  }
+
+  @Test
   void theSameSeedGivesTheSameRunsAndOtherSeedsOthers() {
     Offer risky = offer(SMALL, Market.SPOT, "0.05", 0.05);
     Requirements req = req(4, 40, 3);
