@@ -1,6 +1,5 @@
 package dev.aether.providers.slurm;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** PartitionLimits read from the real test cluster, and checked against what Slurm accepts. */
 @ExtendWith(SlurmCluster.class)
-@ResourceLock(SlurmCluster.LOCK)
 class PartitionLimitsClusterTest {
   private final SlurmCommands slurm;
   @TempDir Path dir;

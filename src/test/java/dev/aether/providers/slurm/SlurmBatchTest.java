@@ -1,6 +1,5 @@
 package dev.aether.providers.slurm;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aether.core.pipeline.ledger.Job;
@@ -37,7 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a real launcher process on the "login node", real agent jobs through sbatch, a folder bucket.
  */
 @ExtendWith(SlurmCluster.class)
-@ResourceLock(SlurmCluster.LOCK)
 class SlurmBatchTest {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
 

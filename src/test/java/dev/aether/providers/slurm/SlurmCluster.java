@@ -33,9 +33,6 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * skipped with the script's reason.
  */
 public final class SlurmCluster implements BeforeAllCallback, ParameterResolver {
-  /** For {@code @ResourceLock}: test classes that use the one Slurm test cluster of this machine run one at a time. */
-  public static final String LOCK = "SlurmCluster";
-
   private static final Duration START_TIMEOUT = Duration.ofMinutes(5); // includes apt-get
   private static final Duration IDLE_DEADLINE = Duration.ofSeconds(30);
   private static final ExtensionContext.Namespace NAMESPACE =

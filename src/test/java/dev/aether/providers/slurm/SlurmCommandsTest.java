@@ -1,6 +1,5 @@
 package dev.aether.providers.slurm;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** sbatch, squeue and scancel against the real test cluster (tools/slurm-test-cluster.sh). */
 @ExtendWith(SlurmCluster.class)
-@ResourceLock(SlurmCluster.LOCK)
 class SlurmCommandsTest {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
 

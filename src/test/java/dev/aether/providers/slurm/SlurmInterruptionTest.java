@@ -1,6 +1,5 @@
 package dev.aether.providers.slurm;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aether.core.pipeline.ledger.Job;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Slurm jobs.
  */
 @ExtendWith(SlurmCluster.class)
-@ResourceLock(SlurmCluster.LOCK)
 class SlurmInterruptionTest {
   static final AetherProgram AETHER = AetherProgram.thisJvm("dev.aether.cli.Main");
 

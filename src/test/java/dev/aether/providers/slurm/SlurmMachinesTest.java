@@ -1,6 +1,5 @@
 package dev.aether.providers.slurm;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aether.core.plan.ProvisionedInstance;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Agent jobs as the pipeline's nodes, on the real test cluster. */
 @ExtendWith(SlurmCluster.class)
-@ResourceLock(SlurmCluster.LOCK)
 class SlurmMachinesTest {
   private final SlurmCluster.Running cluster;
   @TempDir Path home;

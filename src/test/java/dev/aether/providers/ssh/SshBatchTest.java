@@ -1,6 +1,5 @@
 package dev.aether.providers.ssh;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * hosts that are network namespaces (they reach the launcher only through the tunnels), a real
  * {@code aether agent} JVM on each host, run through the real argument list.
  */
-@ResourceLock(SshTestHosts.LOCK)
 class SshBatchTest {
   @RegisterExtension
   static final SshTestHosts HOSTS = new SshTestHosts().withHost("h1").withHost("h2")

@@ -1,6 +1,5 @@
 package dev.aether.providers.ssh;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link SshConnection} against real OpenSSH servers, each in its own network namespace. */
-@ResourceLock(SshTestHosts.LOCK)
 class SshConnectionTest {
   @RegisterExtension
   static final SshTestHosts HOSTS = new SshTestHosts()

@@ -1,6 +1,5 @@
 package dev.aether.providers.ssh;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aether.core.AetherException;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
  * with one line naming the host and the fix, exit status 2; the good host is left untouched and
  * nothing reaches the bucket.
  */
-@ResourceLock(SshTestHosts.LOCK)
 class SshRefusalTest {
   @RegisterExtension
   static final SshTestHosts HOSTS = new SshTestHosts().withHost("good").withUnknownKeyHost(

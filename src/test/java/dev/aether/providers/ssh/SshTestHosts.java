@@ -54,9 +54,6 @@ import org.opentest4j.TestAbortedException;
  * tests, elsewhere they are skipped with the reason.
  */
 final class SshTestHosts implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
-  /** For {@code @ResourceLock}: test classes that use the SSH test hosts (their namespaces and addresses) run one at a time. */
-  public static final String LOCK = "SshTestHosts";
-
   static final String PREFIX = "aeth-ssh-";
   private static final Pattern OURS = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-\\d+");
   private static final Pattern OUR_VETH = Pattern.compile("as(\\d+)[rh]\\d+");

@@ -1,6 +1,5 @@
 package dev.aether.providers.ssh;
 
-import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aether.providers.ssh.LocalCommand.Result;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The test hosts themselves: reachable over SSH only, isolated, Java inside, cleaned up. */
-@ResourceLock(SshTestHosts.LOCK)
 class SshTestHostsTest {
   @RegisterExtension
   static final SshTestHosts HOSTS = new SshTestHosts().withHost("h0").withHost("h1");
