@@ -103,7 +103,9 @@ class AzureBatchTest {
     assertThat(spot.properties().path("evictionPolicy").asText()).isEqualTo("Delete");
     assertThat(payg.spot()).isFalse();
     assertThat(payg.properties().path("priority").asText()).isEqualTo("Regular");
-    FakeArm.Identity identity = arm.identities.values().iterator().next();
+    // the project's identity (deleted with its group once the batch is over)
+    assertThat(arm.identityHistory).hasSize(1);
+    FakeArm.Identity identity = arm.identityHistory.get(0);
     assertThat(coordinator.createdBy).isEqualTo(AzureEndToEnd.USER_OID);
     assertThat(spot.createdBy).isEqualTo(identity.principalId());
     assertThat(payg.createdBy).isEqualTo(identity.principalId());

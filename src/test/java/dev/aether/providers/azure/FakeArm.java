@@ -131,6 +131,8 @@ final class FakeArm implements AutoCloseable {
   final Map<String, String> disks = new ConcurrentHashMap<>();
   /** Every VM ever made, in order (deleted ones included). */
   final List<Vm> history = new CopyOnWriteArrayList<>();
+  /** Every identity ever made, in order (deleted ones included). */
+  final List<Identity> identityHistory = new CopyOnWriteArrayList<>();
   /** The usage API's answer for any region: name -> {limit, current}. */
   final Map<String, int[]> usages = new LinkedHashMap<>();
   final List<Failure> failures = new CopyOnWriteArrayList<>();
@@ -358,8 +360,12 @@ final class FakeArm implements AutoCloseable {
         return Answer.error(404, "ResourceGroupNotFound", "Resource group '" + group
             + "' could not be found.");
       }
-      Identity i = identities.computeIfAbsent(key, k -> new Identity(path, name, group,
-          UUID.randomUUID().toString(), UUID.randomUUID().toString()));
+      Identity i = identities.computeIfAbsent(key, k -> {
+        Identity made = new Identity(path, name, group, UUID.randomUUID().toString(),
+            UUID.randomUUID().toString());
+        identityHistory.add(made);
+        return made;
+      });
       return new Answer(201, identityJson(i, body), Map.of());
     }
     return null;
