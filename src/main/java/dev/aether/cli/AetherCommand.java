@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {CheckCommand.class, StatusCommand.class, DownCommand.class,
         AttachStorageCommand.class, CompletionCommand.class, JoinCommand.class,
-        AgentCommand.class, CoordinateCommand.class,
+        AgentCommand.class, CoordinateCommand.class, SimulateCommand.class,
         picocli.codegen.docgen.manpage.ManPageGenerator.class,
         picocli.CommandLine.HelpCommand.class},
     version = "aether 0.1.0",

@@ -110,34 +110,12 @@ public final class CostTable {
    * those whose instances fit the vCPU quota and per-type limit; ties by offer key.
    */
   static Optional<Row> cheapestSingleSpot(Requirements req, List<Offer> offers, Limits limits) {
-    Row best = null;
-    BigDecimal bestCost = null;
-    List<Offer> sorted = offers.stream().sorted(Comparator.comparing(Offer::key)).toList();
-    for (Offer o : sorted) {
-      if (o.market() != Market.SPOT) {
-        continue;
-      }
-      int k = req.slotsOn(o.type().vcpus(), o.type().memoryGib());
-      if (k == 0) {
-        continue;
-      }
-      int n = (req.slots() + k - 1) / k;
-      Optional<Integer> quota = limits.vcpuQuota(o.type().quotaClass(), Market.SPOT);
-      Optional<Integer> perType = limits.limitFor(o.type());
-      if (quota.isPresent() && (long) n * o.type().vcpus() > quota.get()
-          || perType.isPresent() && n > perType.get()) {
-        continue;
-      }
-      BigDecimal cost = o.price().multiply(BigDecimal.valueOf(n));
-      if (bestCost == null || cost.compareTo(bestCost) < 0) {
-        bestCost = cost;
-        best = new Row("cheapest single spot type",
-            summary(List.of(new PlanLine(o, n, k))), n * k, cost,
-            o.riskPrice().multiply(BigDecimal.valueOf(n)), "");
-      }
-    }
-    return Optional.ofNullable(best);
+    // one owner for the rule: the simulator's strategy of the same name
+    return dev.aether.core.sim.Strategies.cheapestSingleSpot(req, offers, limits)
+        .map(l -> new Row("cheapest single spot type", summary(List.of(l)), l.slots(),
+            l.hourlyCost(), l.worstCaseHourlyCost(), ""));
   }
+
 
   // ---- the table ----
 

@@ -461,10 +461,8 @@ public final class Coordinator implements AutoCloseable {
     lastSeen.put(r.node(), now);
     // --spot-attempts: a job spot capacity lost K times waits for an on-demand node, if one is
     // there; with none alive it runs where it can rather than wait for capacity that may not come
-    Optional<Lease> lease = settings.spotAttempts().isPresent() && spotNodes.contains(r.node())
-        && onDemandNodeAlive(now)
-        ? ledger.lease(r.node(), now, settings.leaseMillis(), settings.spotAttempts().getAsInt())
-        : ledger.lease(r.node(), now, settings.leaseMillis());
+    Optional<Lease> lease = new SpotAttempts(settings.spotAttempts()).lease(ledger, r.node(),
+        spotNodes.contains(r.node()), onDemandNodeAlive(now), now, settings.leaseMillis());
     if (lease.isPresent()) {
       dirty = true;
       return new LeaseReply(lease.get(), false, 0);
@@ -516,20 +514,19 @@ public final class Coordinator implements AutoCloseable {
     // Committed above; only now ask for machines. A retried release (its reply was lost) asks
     // nothing more. Replace at most as many slots as jobs wait: near the end of a batch the
     // remaining nodes finish the rest.
-    int slots = Math.min(nodes.get(r.node()), ledger.counts().pending());
-    if (first && slots > 0) {
-      // --spot-attempts: the jobs spot capacity lost K times are bought on-demand capacity,
-      // unless an on-demand node is there to take them
-      int onDemand = settings.spotAttempts().isPresent() && !onDemandNodeAlive(clock.getAsLong())
-          ? Math.min(slots, ledger.pendingInterrupted(settings.spotAttempts().getAsInt())) : 0;
-      log.info("node {} is interrupted; gave back {} job(s); replacing {} slot(s){}", r.node(),
-          released, slots, onDemand > 0 ? ", " + onDemand + " of them on-demand" : "");
-      if (slots - onDemand > 0) {
-        replace(new LostCapacity(r.node(), slots - onDemand));
+    // (--spot-attempts: the jobs spot capacity lost K times are bought on-demand capacity,
+    // unless an on-demand node is there to take them.)
+    if (first) {
+      List<LostCapacity> lost = new SpotAttempts(settings.spotAttempts()).replacements(ledger,
+          r.node(), nodes.get(r.node()), onDemandNodeAlive(clock.getAsLong()));
+      int slots = lost.stream().mapToInt(LostCapacity::slots).sum();
+      int onDemand = lost.stream().filter(LostCapacity::onDemand)
+          .mapToInt(LostCapacity::slots).sum();
+      if (slots > 0) {
+        log.info("node {} is interrupted; gave back {} job(s); replacing {} slot(s){}", r.node(),
+            released, slots, onDemand > 0 ? ", " + onDemand + " of them on-demand" : "");
       }
-      if (onDemand > 0) {
-        replace(new LostCapacity(r.node(), onDemand, true));
-      }
+      lost.forEach(this::replace);
     }
     return new ReleaseReply(released);
   }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,6 +34,13 @@ public final class ExcludedPools {
   /** Leaves {@code pool} out from now until the window has passed. */
   public synchronized void exclude(Pool pool) {
     until.put(pool, clockMillis.getAsLong() + window.toMillis());
+  }
+
+  /** The pools left out now. */
+  public synchronized Set<Pool> active() {
+    long now = clockMillis.getAsLong();
+    until.values().removeIf(end -> end <= now);
+    return Set.copyOf(until.keySet());
   }
 
   /** {@code offers} without those from a pool that is left out now. */

@@ -13,7 +13,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,6 +45,9 @@ public final class JobLedger implements AutoCloseable {
 
   private final Path file;
   private final Connection db;
+  // The per-job statements, prepared once: preparing them again for every lease and report was
+  // most of their time (measured in the simulator, dev.aether.core.sim, which makes millions).
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
 
   private JobLedger(Path file, Connection db) {
     this.file = file;
@@ -351,8 +356,9 @@ public final class JobLedger implements AutoCloseable {
       int number;
       String args;
       int leases;
-      try (PreparedStatement q = db.prepareStatement("SELECT number, args, leases FROM jobs"
-          + " WHERE state='PENDING' AND interruptions < ? ORDER BY number LIMIT 1")) {
+      {
+        PreparedStatement q = statement("SELECT number, args, leases FROM jobs"
+            + " WHERE state='PENDING' AND interruptions < ? ORDER BY number LIMIT 1");
         q.setInt(1, interruptionsBelow);
         try (ResultSet r = q.executeQuery()) {
           if (!r.next()) {
@@ -363,9 +369,10 @@ public final class JobLedger implements AutoCloseable {
           leases = r.getInt(3);
         }
       }
-      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='LEASED',"
-          + " attempts=attempts+1, leases=leases+1, node=?, lease_expires_at=?, started_at=?,"
-          + " exit_code=NULL, ended_at=NULL WHERE number=?")) {
+      {
+        PreparedStatement u = statement("UPDATE jobs SET state='LEASED',"
+            + " attempts=attempts+1, leases=leases+1, node=?, lease_expires_at=?, started_at=?,"
+            + " exit_code=NULL, ended_at=NULL WHERE number=?");
         u.setString(1, node);
         u.setLong(2, nowMillis + leaseMillis);
         u.setLong(3, nowMillis);
@@ -384,8 +391,9 @@ public final class JobLedger implements AutoCloseable {
   public synchronized boolean renew(String node, int number, int attempt, long nowMillis,
       long leaseMillis) {
     return transaction(() -> {
-      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET lease_expires_at=?"
-          + " WHERE number=? AND state='LEASED' AND node=? AND leases=?")) {
+      {
+        PreparedStatement u = statement("UPDATE jobs SET lease_expires_at=?"
+            + " WHERE number=? AND state='LEASED' AND node=? AND leases=?");
         u.setLong(1, nowMillis + leaseMillis);
         u.setInt(2, number);
         u.setString(3, node);
@@ -406,10 +414,11 @@ public final class JobLedger implements AutoCloseable {
    */
   public synchronized boolean release(String node, int number, int attempt) {
     return transaction(() -> {
-      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state='PENDING',"
-          + " attempts=max(attempts-1, 0), lease_expires_at=NULL,"
-          + " interruptions=interruptions+1"
-          + " WHERE number=? AND state='LEASED' AND node=? AND leases=?")) {
+      {
+        PreparedStatement u = statement("UPDATE jobs SET state='PENDING',"
+            + " attempts=max(attempts-1, 0), lease_expires_at=NULL,"
+            + " interruptions=interruptions+1"
+            + " WHERE number=? AND state='LEASED' AND node=? AND leases=?");
         u.setInt(1, number);
         u.setString(2, node);
         u.setInt(3, attempt);
@@ -443,8 +452,9 @@ public final class JobLedger implements AutoCloseable {
       }
       JobState next = exitCode == 0 ? JobState.DONE
           : job.get().attempts() >= maxAttempts ? JobState.FAILED : JobState.PENDING;
-      try (PreparedStatement u = db.prepareStatement("UPDATE jobs SET state=?, exit_code=?,"
-          + " ended_at=?, lease_expires_at=NULL, node=? WHERE number=?")) {
+      {
+        PreparedStatement u = statement("UPDATE jobs SET state=?, exit_code=?,"
+            + " ended_at=?, lease_expires_at=NULL, node=? WHERE number=?");
         u.setString(1, next.name());
         u.setInt(2, exitCode);
         u.setLong(3, nowMillis);
@@ -518,7 +528,8 @@ public final class JobLedger implements AutoCloseable {
 
   public synchronized Optional<Job> job(int number) {
     return query(() -> {
-      try (PreparedStatement q = db.prepareStatement("SELECT * FROM jobs WHERE number=?")) {
+      {
+        PreparedStatement q = statement("SELECT * FROM jobs WHERE number=?");
         q.setInt(1, number);
         try (ResultSet r = q.executeQuery()) {
           return r.next() ? Optional.of(row(r)) : Optional.<Job>empty();
@@ -591,6 +602,9 @@ public final class JobLedger implements AutoCloseable {
   @Override
   public synchronized void close() {
     try {
+      for (PreparedStatement p : statements.values()) {
+        p.close();
+      }
       db.close();
     } catch (SQLException e) {
       // Nothing is lost: every change was committed when it was made.
@@ -604,6 +618,15 @@ public final class JobLedger implements AutoCloseable {
       u.setString(2, value);
       u.executeUpdate();
     }
+  }
+
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement p = statements.get(sql);
+    if (p == null) {
+      p = db.prepareStatement(sql);
+      statements.put(sql, p);
+    }
+    return p;
   }
 
   private static Job row(ResultSet r) throws SQLException {

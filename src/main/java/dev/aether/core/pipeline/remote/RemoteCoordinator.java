@@ -44,7 +44,7 @@ import java.util.Properties;
  */
 public final class RemoteCoordinator {
   /** How long an interrupted spot pool is not bid on again: clouds reclaim pools in waves. */
-  static final Duration EXCLUDE_INTERRUPTED_POOL = Duration.ofMinutes(30);
+  public static final Duration EXCLUDE_INTERRUPTED_POOL = Duration.ofMinutes(30);
   /** Least time between two writes of the status object while only the counts change. */
   static final Duration STATUS_INTERVAL = Duration.ofSeconds(5);
 
