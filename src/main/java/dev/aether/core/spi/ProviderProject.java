@@ -65,6 +65,16 @@ public interface ProviderProject extends AutoCloseable {
    */
   DownReport down(Duration wait);
 
+  /**
+   * What a batch's end (or failure) leaves of the project: whatever costs money is stopped, as
+   * {@link #down} does; a provider may keep what is free and slow to make again (Azure keeps the
+   * resource group with its identity and network, whose role assignments take minutes to reach
+   * every region). {@code aether down} still removes everything.
+   */
+  default DownReport afterBatch(Duration wait) {
+    return down(wait);
+  }
+
   /** What the project has cost so far, in one line, where the provider bills. */
   default Optional<String> costSoFar() {
     return Optional.empty();

@@ -302,6 +302,20 @@ final class AzureMachines implements Machines {
     }
   }
 
+  /** Deletes these VMs (with their NICs and disks), whatever their state, without waiting. */
+  void deleteAll(List<String> vms) {
+    for (String vm : vms) {
+      try {
+        arm.compute().getVirtualMachines().beginDelete(names.group(), vm, true, Context.NONE);
+        asked.computeIfPresent(vm, (k, n) -> n.in(NodeState.STOPPING));
+      } catch (RuntimeException e) {
+        if (!ArmErrors.notFound(e)) {
+          throw ArmErrors.translate("deleting VM " + vm, e);
+        }
+      }
+    }
+  }
+
   /** Deletes these VMs and waits for each. */
   private void deleteAndWait(List<String> vms) {
     List<SyncPoller<PollResult<Void>, Void>> deletions = new ArrayList<>();

@@ -148,6 +148,24 @@ final class AzureProject implements ProviderProject {
             + " vCPUs and " + COORDINATOR_GIB + " GiB for the coordinator VM"));
   }
 
+  /**
+   * After a batch: the project's VMs (with their NICs and disks, the only parts that bill) are
+   * deleted and the token removed; the group, its identity, network and role assignments stay
+   * for the next run, and {@code aether down} deletes them.
+   */
+  @Override
+  public DownReport afterBatch(Duration wait) {
+    List<String> lines = new ArrayList<>();
+    List<String> vms = vms().vms().stream().map(VirtualMachineInner::name).toList();
+    vms().deleteAll(vms);
+    if (!vms.isEmpty()) {
+      lines.add("Deleting the " + vms.size() + " VM(s) of project " + names.project() + " left: "
+          + String.join(", ", vms));
+    }
+    storage().delete(BucketLayout.TOKEN);
+    return new DownReport(lines, true);
+  }
+
   @Override
   public DownReport down(Duration wait) {
     List<String> lines = new ArrayList<>();

@@ -128,10 +128,11 @@ class AzureBatchTest {
     // nothing of the batch runs or bills any more: every VM, NIC and disk is gone
     await(Duration.ofSeconds(20), () -> arm.vms.isEmpty() && arm.nics.isEmpty()
         && arm.disks.isEmpty());
-    // the workers deleted themselves when told the batch was over, or the coordinator did;
-    // the coordinator deleted itself, and the launcher asked once more
+    // the workers deleted themselves when told the batch was over, or the coordinator did; the
+    // launcher deletes the coordinator once it has the results (the coordinator's own delete
+    // may come first or, once its VM is gone, never: a race, not asserted)
     assertThat(arm.calls("DELETE", "/virtualMachines/" + coordinator.name))
-        .extracting(FakeArm.Call::oid).contains(AzureEndToEnd.USER_OID, identity.principalId());
+        .extracting(FakeArm.Call::oid).contains(AzureEndToEnd.USER_OID);
 
     // the project's resources: a tagged group, the network admitting only the coordinator port
     // from the VNet, an account without shared keys, the identity's two roles

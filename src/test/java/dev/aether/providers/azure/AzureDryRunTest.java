@@ -208,7 +208,8 @@ class AzureDryRunTest {
         "-R", "eastus", "-A", args.toString(), "-P", Integer.toString(r.processorsPerJob()),
         "-M", Double.toString(r.memoryGbPerJob()), "--concurrency", Integer.toString(r.slots()),
         "--objective", r.objective().name().toLowerCase(), "--risk-step",
-        r.riskStep().toPlainString(), "-L", prov.toString()).redirectErrorStream(true);
+        r.riskStep().toPlainString(), "--max-pool-share", r.maxPoolShare().toPlainString(),
+        "-L", prov.toString()).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("AETHER_"));
     pb.environment().put("HOME", tmp.toString()); // no az login: no quotas are read
     pb.environment().put(AzureEndpoints.PRICES_ENV, prices.baseUrl() + PATH);

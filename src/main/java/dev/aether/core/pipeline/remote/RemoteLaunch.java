@@ -108,11 +108,11 @@ public final class RemoteLaunch {
    * After the batch (or its failure): the coordinator node is ended (it shuts itself down when
    * done; this makes sure), and then whatever of the project still costs money — a worker a
    * failure left behind, a leftover volume, the security group — through the provider's
-   * {@code down}, so that nothing keeps billing.
+   * {@code afterBatch}, so that nothing keeps billing.
    */
   private void cleanUp(Node coordinator) {
     project.machines().stop(coordinator);
-    ProviderProject.DownReport report = project.down(CLEAN_UP_WAIT);
+    ProviderProject.DownReport report = project.afterBatch(CLEAN_UP_WAIT);
     report.lines().forEach(l -> listener.note("Clean-up: " + l));
   }
 
