@@ -55,6 +55,8 @@ public final class Pipeline {
   public static final int RESTARTS = 3;
   /** How long a node may be missing from {@link Machines#list()} before it counts as gone. */
   private static final Duration MISSING_GRACE = Duration.ofSeconds(30);
+  /** How long no node may be alive before the run is given up. */
+  private static final Duration ALL_GONE_GRACE = Duration.ofSeconds(10);
   /** Lease numbers skipped for a ledger restored from the bucket's (older) checkpoint. */
   private static final int RESTORED_LEASE_GAP = 100;
 
@@ -223,6 +225,8 @@ public final class Pipeline {
     private final Map<String, String> planNode = new HashMap<>();
     private final Map<String, Integer> restarts = new HashMap<>();
     private final Map<String, Long> missingSince = new HashMap<>();
+    /** Since when (System.nanoTime) no node has been alive, none restarted, none replacing. */
+    private Long allGoneSince;
     /** Nodes known gone, with why, in the order they went. */
     private final Map<String, String> gone = new LinkedHashMap<>();
 
@@ -285,7 +289,10 @@ public final class Pipeline {
           listener.note("Could not start a node in place of " + n.id() + ": " + e.getMessage());
         }
       }
-      if (alive.isEmpty() && !replacer.busy() && gone.size() == nodes.size()) {
+      boolean noneLeft = alive.isEmpty() && !replacer.busy() && gone.size() == nodes.size();
+      allGoneSince = noneLeft ? (allGoneSince == null ? now : allGoneSince) : null;
+      // Held for a while before it is believed: a replacement just started may not be listed yet.
+      if (noneLeft && now - allGoneSince > ALL_GONE_GRACE.toNanos()) {
         StringBuilder why = new StringBuilder();
         gone.forEach((id, reason) -> why.append(why.length() == 0 ? "" : "; ").append(id)
             .append(": ").append(reason));
