@@ -42,7 +42,7 @@ public final class AwsProvider implements Provider {
    * For tests only: seconds between two reads of the spot interruption notice (default 5, as AWS
    * suggests). An environment variable, not a flag: nothing a user should tune.
    */
-  public static final String POLL_ENV = "AETHER_INTERRUPTION_POLL_SECONDS";
+  public static final String POLL_ENV = InterruptionNotices.POLL_ENV;
 
   /**
    * What the user chose for AWS. The keys are secrets: {@link #toString()} hides them.
@@ -194,22 +194,9 @@ public final class AwsProvider implements Provider {
     return UnbootableTypes.without(catalog);
   }
 
-  /** {@link #POLL_ENV} when set (whole seconds, 1 to 60), else AWS's 5 seconds. */
+  /** {@link InterruptionNotices#POLL_ENV} when set, else AWS's 5 seconds. */
   static Duration interruptionPoll(Map<String, String> env) {
-    String value = env.get(POLL_ENV);
-    if (value == null || value.isBlank()) {
-      return InterruptionNoticesImds.DEFAULT_INTERVAL;
-    }
-    try {
-      long seconds = Long.parseLong(value.strip());
-      if (seconds >= 1 && seconds <= 60) {
-        return Duration.ofSeconds(seconds);
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    throw AetherException.invalidInput(POLL_ENV + "='" + value + "' is not a number of seconds"
-        + " from 1 to 60");
+    return InterruptionNotices.pollInterval(env, InterruptionNoticesImds.DEFAULT_INTERVAL);
   }
 
   /** -E/-K when given (never printed), else the SDK's default chain. */

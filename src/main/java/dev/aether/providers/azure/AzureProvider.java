@@ -34,7 +34,7 @@ public final class AzureProvider implements Provider {
    * For tests only: seconds between two reads of Scheduled Events (default 2). The same variable
    * as AWS's, an environment variable and not a flag: nothing a user should tune.
    */
-  public static final String POLL_ENV = "AETHER_INTERRUPTION_POLL_SECONDS";
+  public static final String POLL_ENV = InterruptionNotices.POLL_ENV;
   /** Azure region names: lower-case letters and digits (eastus, westus2). */
   private static final Pattern REGION = Pattern.compile("^[a-z][a-z0-9]{1,39}$");
 
@@ -158,22 +158,9 @@ public final class AzureProvider implements Provider {
         AzureCatalogs.embedded().inRegion(settings.region()).offers()).read());
   }
 
-  /** {@link #POLL_ENV} when set (whole seconds, 1 to 60), else 2 seconds. */
+  /** {@link InterruptionNotices#POLL_ENV} when set, else 2 seconds. */
   static Duration interruptionPoll(Map<String, String> env) {
-    String value = env.get(POLL_ENV);
-    if (value == null || value.isBlank()) {
-      return ScheduledEventsNotices.DEFAULT_INTERVAL;
-    }
-    try {
-      long seconds = Long.parseLong(value.strip());
-      if (seconds >= 1 && seconds <= 60) {
-        return Duration.ofSeconds(seconds);
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    throw AetherException.invalidInput(POLL_ENV + "='" + value + "' is not a number of seconds"
-        + " from 1 to 60");
+    return InterruptionNotices.pollInterval(env, ScheduledEventsNotices.DEFAULT_INTERVAL);
   }
 
   /**
