@@ -401,11 +401,10 @@ final class AetherCommand implements Callable<Integer> {
   private int onOwnMachines(BidRequest request, RunOptions runOptions) {
     // A dry run may have no -N: its project is only opened to check the machines; nothing is made.
     String name = dryRun ? request.name().orElse("dry-run") : request.name().orElseThrow();
-    int atOnce = request.concurrency()
-        .map(c -> request.jobs() > 0 ? Math.min(c, request.jobs()) : c)
-        .orElse(Math.max(request.jobs(), 1));
+    // The jobs at once, as the request settled them (capped at the number of jobs).
     Provider sized = ProviderRegistry.resolve(providerChoice(Optional.of(
-        new SlurmProvider.JobShape(request.processors(), request.memoryGb(), atOnce))));
+        new SlurmProvider.JobShape(request.processors(), request.memoryGb(),
+            request.baseRequirements().slots()))));
     try (ProviderProject project = sized.open(name)) {
       List<ProvisionedInstance> nodes = project.fixedNodes().orElseThrow(() ->
           new AetherException(AetherException.INTERNAL, "the " + sized.name()
